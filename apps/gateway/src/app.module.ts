@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TOPICS } from '@signal/contracts';
+import { PlatformModule } from '@signal/platform';
+import { ApiKey } from './api-keys/api-key.entity';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { CatalogHttpController } from './catalog/catalog.http.controller';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { HttpErrorsFilter } from './http-errors.filter';
+import { CreateApiKeys1764000000000 } from './migrations/1764000000000-create-api-keys';
+import { ProfilesHttpController } from './profiles/profiles.http.controller';
+import { RecordEventsModule } from './record-events/record-events.module';
+
+export const GATEWAY_ENTITIES = [ApiKey];
+export const GATEWAY_MIGRATIONS = [CreateApiKeys1764000000000];
+
+@Module({})
+export class AppModule {
+  static register(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        PlatformModule.forRoot({
+          service: 'gateway',
+          settings: config,
+          topics: [TOPICS.EventsRaw, TOPICS.CatalogProducts, TOPICS.CatalogInventory],
+          database: { url: config.DATABASE_URL, schema: 'gateway', entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS, poolSize: config.DATABASE_POOL_SIZE },
+        }),
+        ApiKeysModule,
+        RecordEventsModule,
+      ],
+      controllers: [CatalogHttpController, ProfilesHttpController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: HttpErrorsFilter }],
+      exports: [GATEWAY_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import type { Enrichment, RawEvent } from '@signal/contracts';
+import geoip from 'geoip-lite';
+import { UAParser } from 'ua-parser-js';
+
+type Device = Enrichment['device'];
+
+const BOT = /bot|crawl|spider|slurp|facebookexternalhit|headless|lighthouse/i;
+
+export function deviceFrom(userAgent: string | undefined): Device {
+  if (!userAgent) return { type: 'other' };
+  if (BOT.test(userAgent)) return { type: 'bot' };
+  const ua = new UAParser(userAgent).getResult();
+  const kind = ua.device.type;
+  const type: Device['type'] = kind === 'mobile' || kind === 'wearable' ? 'mobile' : kind === 'tablet' ? 'tablet' : kind ? 'other' : 'desktop';
+  return { type, os: ua.os.name, browser: ua.browser.name };
+}
+
+export function geoFrom(ip: string | undefined): Enrichment['geo'] {
+  if (!ip) return undefined;
+  // The offline GeoLite data shipped inside the geoip-lite package: no network call.
+  const hit = geoip.lookup(ip.replace(/^::ffff:/, ''));
+  if (!hit || !hit.country) return undefined;
+  return { country: hit.country, region: hit.region || undefined, city: hit.city || undefined, timezone: hit.timezone || undefined };
+}
+
+export function isTimeZone(tz: string | undefined): tz is string {
+  if (!tz) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Device from the user agent, place from the IP, and the best known time zone. */
+export function enrich(event: RawEvent): Enrichment {
+  const geo = geoFrom(event.context?.ip);
+  const declared = event.context?.timezone;
+  const timezone = isTimeZone(declared) ? declared : geo?.timezone;
+  return { device: deviceFrom(event.context?.userAgent), ...(geo ? { geo } : {}), ...(timezone ? { timezone } : {}) };
+}

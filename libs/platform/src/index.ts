@@ -1,0 +1,13 @@
+export * from './config/config';
+export * from './kafka/consumed-message';
+export * from './kafka/kafka-publisher';
+export * from './kafka/dead-letter.publisher';
+export * from './kafka/kafka-consumer.server';
+export * from './kafka/kafka.tokens';
+export * from './kafka/topics';
+export type { KafkaOptions } from './kafka/kafka-options';
+export * from './database/database';
+export * from './opensearch/opensearch.tokens';
+export * from './metrics/registry';
+export * from './platform.module';
+export * from './bootstrap';

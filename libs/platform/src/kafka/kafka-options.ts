@@ -1,0 +1,16 @@
+import type { TopicName } from '@signal/contracts';
+
+export interface KafkaOptions {
+  /** Service name: the client id and consumer group id. */
+  service: string;
+  brokers: string[];
+  /** Topics this service creates at start-up if missing. */
+  topics: readonly TopicName[];
+  partitions: number;
+  replicationFactor: number;
+  maxAttempts: number;
+  partitionsConcurrency: number;
+  sendTimeoutMs: number;
+  /** Consumer group id; defaults to the service name. */
+  groupId?: string;
+}

@@ -1,0 +1,2 @@
+export const KAFKA = Symbol('KAFKA');
+export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');

@@ -1,0 +1,1 @@
+export const OPENSEARCH = Symbol('OPENSEARCH');

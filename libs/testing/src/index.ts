@@ -1,0 +1,6 @@
+export * from './eventually';
+export * from './infra';
+export * from './databases';
+export * from './kafka-tap';
+export * from './services';
+export * from './processes';
