@@ -2,6 +2,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import type { NestMicroservice } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import type { NextFunction, Request, Response } from 'express';
 import { DeadLetterPublisher } from './kafka/dead-letter.publisher';
@@ -39,8 +40,10 @@ export async function createService(module: DynamicModule, o: Pick<BootstrapOpti
   app.use(bodyParserErrors);
   app.enableShutdownHooks();
   const server = new KafkaConsumerServer(app.get<Kafka>(KAFKA), app.get<KafkaOptions>(KAFKA_OPTIONS), app.get(DeadLetterPublisher));
-  const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+  // Deferred so the filter is in place before Nest wires the handlers; the app itself runs the init hooks.
+  const microservice = app.connectMicroservice({ strategy: server }, { deferInitialization: true });
   microservice.useGlobalFilters(new RethrowRpcFilter());
+  (microservice as NestMicroservice).setIsInitHookCalled(true);
   return app;
 }
 
@@ -54,7 +57,6 @@ export function runService(build: () => Promise<{ app: INestApplication; options
   build()
     .then(({ app, options }) => startService(app, options))
     .catch((e: unknown) => {
-      // eslint-disable-next-line no-console
       console.error(e instanceof Error ? `${e.name}: ${e.message}` : e);
       process.exit(1);
     });

@@ -24,6 +24,7 @@ export interface CommonSettings {
   KAFKA_CONSUMER_MAX_ATTEMPTS: number;
   KAFKA_PARTITIONS_CONCURRENCY: number;
   KAFKA_SEND_TIMEOUT_MS: number;
+  KAFKA_SESSION_TIMEOUT_MS: number;
 }
 
 export interface PlatformOptions {
@@ -55,6 +56,7 @@ export class PlatformModule implements NestModule {
       maxAttempts: o.settings.KAFKA_CONSUMER_MAX_ATTEMPTS,
       partitionsConcurrency: o.settings.KAFKA_PARTITIONS_CONCURRENCY,
       sendTimeoutMs: o.settings.KAFKA_SEND_TIMEOUT_MS,
+      sessionTimeoutMs: o.settings.KAFKA_SESSION_TIMEOUT_MS,
     };
     const providers: Provider[] = [
       { provide: KAFKA_OPTIONS, useValue: kafkaOptions },

@@ -87,7 +87,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private async start(): Promise<void> {
     const topics = [...this.messageHandlers.keys()];
     if (topics.length === 0) return;
-    const consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    const consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, sessionTimeout: this.options.sessionTimeoutMs, heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3) });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'Kafka consumer crashed'));
     await consumer.connect();

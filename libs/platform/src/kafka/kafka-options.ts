@@ -11,6 +11,7 @@ export interface KafkaOptions {
   maxAttempts: number;
   partitionsConcurrency: number;
   sendTimeoutMs: number;
+  sessionTimeoutMs: number;
   /** Consumer group id; defaults to the service name. */
   groupId?: string;
 }

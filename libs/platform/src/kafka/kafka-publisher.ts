@@ -50,7 +50,13 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
   private connected = false;
 
   constructor(@Inject(KAFKA) kafka: Kafka, @Inject(KAFKA_OPTIONS) private readonly options: KafkaOptions) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // Unlimited retries keep the idempotence guarantee; callers are bounded by sendTimeoutMs instead.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
+    });
   }
 
   async onModuleInit(): Promise<void> {

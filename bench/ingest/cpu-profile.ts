@@ -1,0 +1,32 @@
+/**
+ * Preloaded into a service by run.sh when BENCH_CPU_PROF=1 (`node -r dist/bench/ingest/cpu-profile.js`).
+ * SIGUSR2 starts the V8 sampling profiler; the next SIGUSR2 writes
+ * $BENCH_PROF_DIR/$BENCH_PROF_NAME-<n>.cpuprofile. So the benchmark profiles exactly the phase
+ * it measures, not start-up. (`--cpu-prof` writes nothing when Nest's shutdown hook ends the
+ * process by re-raising SIGTERM.) Open the files in Chrome DevTools or summarise them with
+ * `node dist/bench/ingest/profile-top.js <file>`.
+ */
+import { Session } from 'node:inspector';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const dir = resolve(process.env.BENCH_PROF_DIR || '.cache/bench/prof');
+const name = process.env.BENCH_PROF_NAME || `node-${process.pid}`;
+const session = new Session();
+session.connect();
+let running = false;
+let seq = 0;
+
+process.on('SIGUSR2', () => {
+  if (!running) {
+    running = true;
+    session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')));
+    return;
+  }
+  running = false;
+  session.post('Profiler.stop', (err, result) => {
+    if (err) return;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(resolve(dir, `${name}-${++seq}.cpuprofile`), JSON.stringify(result.profile));
+  });
+});

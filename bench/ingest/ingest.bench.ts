@@ -1,0 +1,522 @@
+/**
+ * Ingest benchmark: events/s accepted by the gateway (POST /v1/events, 202 = Kafka acknowledged)
+ * and carried through ingest to events.enriched.v1, against a raw kafkajs producer writing the
+ * same events to the same broker in the same run. Rounds alternate raw, gateway, raw, gateway
+ * so both sides see the same (noisy, 2-core) machine. Entry point: bench/ingest/run.sh, which
+ * starts the services and passes their URLs and keys; see docs/benchmarks.md.
+ *
+ * The raw producer uses the platform's producer settings (idempotent, acks=-1,
+ * maxInFlightRequests 1) and is driven the way KafkaPublisher drives it: `concurrency` workers
+ * each hand over 500-message batches, and everything queued meanwhile goes out as one
+ * sendBatch, one request in flight at a time (kafkajs' idempotent producer is not safe with
+ * concurrent sends). That is the best a correct producer can do on this broker at this
+ * concurrency, so it is the limit the gateway is compared to.
+ */
+import { TOPICS, type TrackedEvent } from '@signal/contracts';
+import { Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { resolve } from 'node:path';
+import { generateEvents } from './events';
+import { CpuProbe, metricSum, percentile, scrape, type CpuSnapshot } from './probes';
+
+// ---------------------------------------------------------------------------------------------
+// Settings (env)
+
+const int = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a non-negative integer`);
+  return v;
+};
+const need = (name: string) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required (bench/ingest/run.sh sets it)`);
+  return v;
+};
+
+const cfg = {
+  events: int('BENCH_EVENTS', 200_000),
+  batch: int('BENCH_BATCH', 500),
+  concurrency: int('BENCH_CONCURRENCY', 8),
+  rounds: int('BENCH_ROUNDS', 2),
+  warmup: int('BENCH_WARMUP_EVENTS', 20_000),
+  target: Number(process.env.BENCH_TARGET ?? 0.7),
+  e2eTimeoutMs: int('BENCH_E2E_TIMEOUT_S', 600) * 1000,
+  brokers: (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(','),
+  rawTopic: process.env.BENCH_RAW_TOPIC || 'bench.raw.v1',
+  gatewayUrl: need('BENCH_GATEWAY_URL'),
+  ingestUrl: need('BENCH_INGEST_URL'),
+  /** storeId=writeKey,... : the warm-up store first, then one store per round. */
+  stores: need('BENCH_STORES')
+    .split(',')
+    .map((s) => {
+      const [storeId, key] = s.split('=');
+      return { storeId, key };
+    }),
+  /** name=pid,... of the processes whose CPU is accounted. */
+  pids: Object.fromEntries(
+    (process.env.BENCH_PIDS ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((s) => {
+        const [name, pid] = s.split('=');
+        return [name, Number(pid)];
+      }),
+  ) as Record<string, number>,
+  outDir: resolve(process.env.BENCH_OUT_DIR || '.cache/bench'),
+  /**
+   * Diagnostic: `pause` freezes ingest (SIGSTOP) while the gateway phase runs, so the gateway has
+   * the machine to itself; end to end then measures ingest catching up from the moment it resumes.
+   */
+  ingestDuringGateway: process.env.BENCH_INGEST_DURING_GATEWAY === 'pause' ? ('pause' as const) : ('run' as const),
+};
+if (cfg.stores.length < cfg.rounds + 1) throw new Error(`BENCH_STORES needs ${cfg.rounds + 1} stores (warm-up + one per round)`);
+
+const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${s}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const chunk = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
+const hr = () => Number(process.hrtime.bigint()) / 1e6;
+
+// ---------------------------------------------------------------------------------------------
+// Raw producer, driven like KafkaPublisher
+
+interface PhaseResult {
+  events: number;
+  ms: number;
+  perSec: number;
+  /** Per batch/request: time until acknowledged (raw) or answered 202 (gateway), ms. */
+  latency: { p50: number; p99: number; max: number };
+  failures: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+function summarize(events: number, t0: number, t1: number, latencies: number[], failures: number, startedAt: number): PhaseResult {
+  const sorted = latencies.sort((a, b) => a - b);
+  const ms = t1 - t0;
+  return {
+    events,
+    ms,
+    perSec: events / (ms / 1000),
+    latency: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN },
+    failures,
+    startedAt,
+    endedAt: Date.now(),
+  };
+}
+
+class CoalescingSender {
+  private queue: Array<{ messages: Message[]; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private flushing: Promise<void> | null = null;
+  sends = 0;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+  ) {}
+
+  send(messages: Message[]): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.queue.push({ messages, resolve, reject }));
+    this.flushing ??= this.flush();
+    return done;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const pending = this.queue;
+      this.queue = [];
+      try {
+        this.sends++;
+        await this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: this.topic, messages: pending.flatMap((p) => p.messages) }] });
+        pending.forEach((p) => p.resolve());
+      } catch (e) {
+        pending.forEach((p) => p.reject(e));
+      }
+    }
+    this.flushing = null;
+  }
+}
+
+async function runRaw(sender: CoalescingSender, batches: Message[][]): Promise<PhaseResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  let events = 0;
+  let failures = 0;
+  const startedAt = Date.now();
+  const t0 = hr();
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      for (let attempt = 1; ; attempt++) {
+        const s = hr();
+        try {
+          await sender.send(batch);
+          latencies.push(hr() - s);
+          events += batch.length;
+          break;
+        } catch (e) {
+          failures++;
+          if (attempt >= 5) throw e;
+          await sleep(200);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: cfg.concurrency }, worker));
+  return summarize(events, t0, hr(), latencies, failures, startedAt);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gateway over HTTP (keep-alive, `concurrency` requests in flight)
+
+function post(agent: Agent, url: URL, key: string, body: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((ok, fail) => {
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-api-key': key }, timeout: 30_000 },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') }));
+        res.on('error', fail);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+const errorsSeen = new Map<string, number>();
+
+async function runGateway(key: string, bodies: Array<{ body: Buffer; count: number }>): Promise<PhaseResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: cfg.concurrency });
+  const url = new URL('/v1/events', cfg.gatewayUrl);
+  const latencies: number[] = [];
+  let next = 0;
+  let events = 0;
+  let failures = 0;
+  const startedAt = Date.now();
+  const t0 = hr();
+  const worker = async () => {
+    while (next < bodies.length) {
+      const { body, count } = bodies[next++];
+      for (let attempt = 1; ; attempt++) {
+        const s = hr();
+        let outcome: string;
+        try {
+          const res = await post(agent, url, key, body);
+          if (res.status === 202) {
+            latencies.push(hr() - s);
+            events += count;
+            break;
+          }
+          outcome = `HTTP ${res.status} ${res.text.slice(0, 160)}`;
+        } catch (e) {
+          outcome = `request error: ${e instanceof Error ? e.message : String(e)}`;
+        }
+        failures++;
+        errorsSeen.set(outcome, (errorsSeen.get(outcome) ?? 0) + 1);
+        if (attempt >= 5) throw new Error(`gateway kept failing: ${outcome}`);
+        await sleep(200 * attempt); // a real sender retries; eventId dedupe absorbs repeats
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: cfg.concurrency }, worker));
+  } finally {
+    agent.destroy();
+  }
+  return summarize(events, t0, hr(), latencies, failures, startedAt);
+}
+
+// ---------------------------------------------------------------------------------------------
+// events.enriched.v1 tap: per store, how many arrived and when (the ingest producer's timestamp)
+
+interface StoreArrivals {
+  count: number;
+  lastTs: number;
+  /** enriched timestamp - receivedAt stamped by the gateway, ms, per event. */
+  lags: number[];
+}
+
+class EnrichedTap {
+  readonly stores = new Map<string, StoreArrivals>();
+  private consumer?: Consumer;
+  private readonly groupId = `bench-e2e-${process.pid}-${Date.now().toString(36)}`;
+
+  constructor(private readonly kafka: Kafka) {}
+
+  async start(): Promise<void> {
+    // Start exactly at the current end of the topic: only this run's events are counted.
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(TOPICS.EventsEnriched);
+      await admin.setOffsets({ groupId: this.groupId, topic: TOPICS.EventsEnriched, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [TOPICS.EventsEnriched] });
+    const marker = Buffer.from('"receivedAt":"');
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          if (!m.key) continue;
+          const colon = m.key.indexOf(':');
+          const storeId = m.key.toString('latin1', 0, colon);
+          let s = this.stores.get(storeId);
+          if (!s) this.stores.set(storeId, (s = { count: 0, lastTs: 0, lags: [] }));
+          const ts = Number(m.timestamp);
+          s.count++;
+          if (ts > s.lastTs) s.lastTs = ts;
+          const at = m.value ? m.value.indexOf(marker) : -1;
+          if (m.value && at >= 0) {
+            const start = at + marker.length;
+            const received = Date.parse(m.value.toString('latin1', start, m.value.indexOf(0x22, start)));
+            if (!Number.isNaN(received)) s.lags.push(ts - received);
+          }
+        }
+      },
+    });
+  }
+
+  async waitFor(storeId: string, count: number, timeoutMs: number): Promise<StoreArrivals> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const s = this.stores.get(storeId);
+      if (s && s.count >= count) return s;
+      if (Date.now() > until) throw new Error(`only ${s?.count ?? 0} of ${count} events of ${storeId} reached ${TOPICS.EventsEnriched} within ${timeoutMs / 1000} s`);
+      await sleep(100);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([this.groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics deltas from the services (what the services themselves saw during a phase)
+
+interface Scrape {
+  gateway: string;
+  ingest: string;
+}
+const scrapeBoth = async (): Promise<Scrape> => ({ gateway: await scrape(cfg.gatewayUrl), ingest: await scrape(cfg.ingestUrl) });
+
+function serviceDeltas(a: Scrape, b: Scrape) {
+  const d = (svc: keyof Scrape, name: string, match: Record<string, string> = {}) => metricSum(b[svc], name, match) - metricSum(a[svc], name, match);
+  const avgMs = (svc: keyof Scrape, name: string, match: Record<string, string> = {}) => {
+    const n = d(svc, `${name}_count`, match);
+    return n > 0 ? (d(svc, `${name}_sum`, match) / n) * 1000 : NaN;
+  };
+  return {
+    gatewayHttpAvgMs: avgMs('gateway', 'http_request_duration_seconds', { route: '/v1/events' }),
+    gatewayPublishAvgMs: avgMs('gateway', 'kafka_publish_duration_seconds'),
+    gatewayGcSeconds: d('gateway', 'nodejs_gc_duration_seconds_sum'),
+    gateway5xx: d('gateway', 'http_request_duration_seconds_count', { status: '503' }) + d('gateway', 'http_request_duration_seconds_count', { status: '500' }),
+    ingestHandlerAvgMs: avgMs('ingest', 'kafka_handler_duration_seconds', { topic: TOPICS.EventsRaw }),
+    ingestHandlerCalls: d('ingest', 'kafka_handler_duration_seconds_count', { topic: TOPICS.EventsRaw }),
+    ingestPublishAvgMs: avgMs('ingest', 'kafka_publish_duration_seconds'),
+    ingestGcSeconds: d('ingest', 'nodejs_gc_duration_seconds_sum'),
+    ingestEnriched: d('ingest', 'ingest_events_total', { outcome: 'enriched' }),
+    ingestDuplicate: d('ingest', 'ingest_events_total', { outcome: 'duplicate' }),
+    ingestInvalid: d('ingest', 'ingest_events_total', { outcome: 'invalid' }),
+    ingestDeadLettered: d('ingest', 'kafka_consumed_messages_total', { outcome: 'dead_lettered' }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface RoundResult {
+  round: number;
+  storeId: string;
+  raw: PhaseResult & { sends: number; cpu: ReturnType<typeof CpuProbe.between> };
+  gateway: PhaseResult & { cpu: ReturnType<typeof CpuProbe.between> };
+  e2e: {
+    perSec: number;
+    ms: number;
+    /** Last enriched event after the gateway's last 202. */
+    tailMs: number;
+    lag: { p50: number; p99: number; max: number };
+    arrived: number;
+    cpu: ReturnType<typeof CpuProbe.between>;
+  };
+  services: ReturnType<typeof serviceDeltas>;
+  ratio: number;
+}
+
+/** The services preload cpu-profile.js when BENCH_CPU_PROF=1; SIGUSR2 starts/stops their profiler. */
+function toggleProfilers(): void {
+  if (process.env.BENCH_CPU_PROF !== '1') return;
+  for (const name of ['gateway', 'ingest']) if (cfg.pids[name]) process.kill(cfg.pids[name], 'SIGUSR2');
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const cpuLine = (c: ReturnType<typeof CpuProbe.between>) =>
+  `machine ${fmt(c.machineBusy * 100)}% busy; cores used: ${Object.entries(c.cores)
+    .map(([k, v]) => `${k} ${fmt(v, 2)}`)
+    .join(', ')}`;
+
+async function main(): Promise<void> {
+  mkdirSync(cfg.outDir, { recursive: true });
+  const probe = new CpuProbe(cfg.pids, process.env.BENCH_DB || 'signal_bench');
+  const runTag = Date.now().toString(36);
+  const [warmStore, ...roundStores] = cfg.stores;
+
+  // Same events for every phase, built before any clock starts.
+  log(`generating ${cfg.events} events (+${cfg.warmup} warm-up), batch ${cfg.batch}, concurrency ${cfg.concurrency}, ${cfg.rounds} round(s)`);
+  const occurredAt = new Date().toISOString();
+  const events = generateEvents({ count: cfg.events, idPrefix: `b${runTag}`, occurredAt });
+  const warmEvents = generateEvents({ count: cfg.warmup, idPrefix: `w${runTag}`, occurredAt, seed: 7 });
+  const bodies = (evs: TrackedEvent[]) => chunk(evs, cfg.batch).map((b) => ({ body: Buffer.from(JSON.stringify({ events: b })), count: b.length }));
+  // What the gateway writes to events.raw.v1 for these events: stamped, keyed by store:device.
+  const rawBatches = (evs: TrackedEvent[], storeId: string) => {
+    const receivedAt = new Date().toISOString();
+    return chunk(
+      evs.map((e): Message => ({ key: `${storeId}:${e.anonymousId}`, value: JSON.stringify({ ...e, context: { ...e.context }, storeId, receivedAt }) })),
+      cfg.batch,
+    );
+  };
+  const gwBodies = bodies(events);
+  const gwWarm = bodies(warmEvents);
+  const raw = rawBatches(events, roundStores[0].storeId);
+  const rawWarm = rawBatches(warmEvents, warmStore.storeId);
+  const bytes = gwBodies.reduce((s, b) => s + b.body.length, 0);
+  log(`${gwBodies.length} requests of ~${fmt(bytes / gwBodies.length / 1024, 0)} KiB (~${fmt(bytes / cfg.events, 0)} B/event in the request)`);
+
+  const kafka = new Kafka({ clientId: 'bench-ingest', brokers: cfg.brokers, logLevel: logLevel.WARN });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const sender = new CoalescingSender(producer, cfg.rawTopic);
+  const tap = new EnrichedTap(kafka);
+  await tap.start();
+
+  try {
+    // Warm-up: JIT, connections, key cache, ingest's consumer and DB pool. Not reported.
+    log('warm-up: raw producer');
+    await runRaw(sender, rawWarm);
+    log('warm-up: gateway');
+    await runGateway(warmStore.key, gwWarm);
+    await tap.waitFor(warmStore.storeId, cfg.warmup, cfg.e2eTimeoutMs);
+    log('warm-up: done (enriched)');
+    await sleep(2_000);
+
+    const results: RoundResult[] = [];
+    for (let r = 0; r < cfg.rounds; r++) {
+      const store = roundStores[r];
+
+      let c0: CpuSnapshot = probe.snapshot();
+      const sends0 = sender.sends;
+      const rawResult = await runRaw(sender, raw);
+      const rawCpu = CpuProbe.between(c0, probe.snapshot());
+      log(`round ${r + 1} raw: ${fmt(rawResult.perSec)} events/s (${fmt(rawResult.ms)} ms, ${sender.sends - sends0} sendBatch calls)`);
+      await sleep(2_000);
+
+      const m0 = await scrapeBoth();
+      if (r === 0) toggleProfilers(); // BENCH_CPU_PROF=1: profile round 1's gateway phase and its drain
+      const pause = cfg.ingestDuringGateway === 'pause' && cfg.pids.ingest;
+      if (pause) process.kill(cfg.pids.ingest, 'SIGSTOP');
+      c0 = probe.snapshot();
+      let gw: PhaseResult;
+      try {
+        gw = await runGateway(store.key, gwBodies);
+      } finally {
+        if (pause) process.kill(cfg.pids.ingest, 'SIGCONT');
+      }
+      const c1 = probe.snapshot();
+      const gwCpu = CpuProbe.between(c0, c1);
+      log(`round ${r + 1} gateway: ${fmt(gw.perSec)} events/s accepted (${fmt(gw.ms)} ms, p50 ${fmt(gw.latency.p50, 1)} ms, p99 ${fmt(gw.latency.p99, 1)} ms, ${gw.failures} failed tries)`);
+      const arrivals = await tap.waitFor(store.storeId, cfg.events, cfg.e2eTimeoutMs);
+      const e2eCpu = CpuProbe.between(c0, probe.snapshot());
+      if (r === 0) toggleProfilers();
+      await sleep(1_500); // let the services' histograms settle before scraping
+      const m1 = await scrapeBoth();
+      const lags = arrivals.lags.slice().sort((a, b) => a - b);
+      const e2eMs = arrivals.lastTs - (pause ? gw.endedAt : gw.startedAt);
+      const result: RoundResult = {
+        round: r + 1,
+        storeId: store.storeId,
+        raw: { ...rawResult, sends: sender.sends - sends0, cpu: rawCpu },
+        gateway: { ...gw, cpu: gwCpu },
+        e2e: {
+          perSec: cfg.events / (e2eMs / 1000),
+          ms: e2eMs,
+          tailMs: arrivals.lastTs - gw.endedAt,
+          lag: { p50: percentile(lags, 50), p99: percentile(lags, 99), max: lags[lags.length - 1] },
+          arrived: arrivals.count,
+          cpu: e2eCpu,
+        },
+        services: serviceDeltas(m0, m1),
+        ratio: gw.perSec / rawResult.perSec,
+      };
+      results.push(result);
+      writeFileSync(resolve(cfg.outDir, `metrics-round${r + 1}-gateway.prom`), m1.gateway);
+      writeFileSync(resolve(cfg.outDir, `metrics-round${r + 1}-ingest.prom`), m1.ingest);
+      log(`round ${r + 1} end to end: ${fmt(result.e2e.perSec)} events/s enriched (${fmt(e2eMs)} ms; last one ${fmt(result.e2e.tailMs)} ms after the last 202)`);
+      await sleep(2_000);
+    }
+    report(results);
+  } finally {
+    await tap.stop().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+  }
+}
+
+function report(results: RoundResult[]): void {
+  const median = (xs: number[]) => {
+    const s = xs.slice().sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const ratio = median(results.map((r) => r.ratio));
+  const lines = [
+    `| Round | Raw kafkajs events/s | Gateway accepted events/s | Gateway / raw | Accept latency p50 / p99 (ms) | Raw ack latency p50 / p99 (ms) | End-to-end enriched events/s | End-to-end lag p50 / p99 (s) | Last enriched after last 202 (s) |`,
+    `| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+    ...results.map(
+      (r) =>
+        `| ${r.round} | ${fmt(r.raw.perSec)} | ${fmt(r.gateway.perSec)} | ${fmt(r.ratio * 100)}% | ${fmt(r.gateway.latency.p50, 1)} / ${fmt(r.gateway.latency.p99, 1)} | ${fmt(r.raw.latency.p50, 1)} / ${fmt(r.raw.latency.p99, 1)} | ${fmt(r.e2e.perSec)} | ${fmt(r.e2e.lag.p50 / 1000, 1)} / ${fmt(r.e2e.lag.p99 / 1000, 1)} | ${fmt(r.e2e.tailMs / 1000, 1)} |`,
+    ),
+  ];
+  const met = ratio >= cfg.target;
+  console.log('');
+  console.log(`${cfg.events.toLocaleString('en-US')} events per phase, batches of ${cfg.batch}, ${cfg.concurrency} requests/batches in flight`);
+  if (cfg.ingestDuringGateway === 'pause') console.log('DIAGNOSTIC: ingest was paused during the gateway phases; end to end = ingest catching up after the gateway phase');
+  console.log('');
+  console.log(lines.join('\n'));
+  console.log('');
+  for (const r of results) {
+    console.log(`round ${r.round} raw:      ${cpuLine(r.raw.cpu)}; ${r.raw.sends} sendBatch calls (${fmt(r.raw.events / r.raw.sends)} messages each)`);
+    console.log(`round ${r.round} gateway:  ${cpuLine(r.gateway.cpu)}`);
+    console.log(`round ${r.round} e2e:      ${cpuLine(r.e2e.cpu)}`);
+    const s = r.services;
+    console.log(
+      `round ${r.round} services: gateway /v1/events avg ${fmt(s.gatewayHttpAvgMs, 1)} ms, of which Kafka publish avg ${fmt(s.gatewayPublishAvgMs, 1)} ms, GC ${fmt(s.gatewayGcSeconds, 2)} s, 5xx ${s.gateway5xx}; ` +
+        `ingest handler avg ${fmt(s.ingestHandlerAvgMs, 1)} ms per chunk (${s.ingestHandlerCalls} calls, ~${fmt(s.ingestEnriched / Math.max(1, s.ingestHandlerCalls))} events each), publish avg ${fmt(s.ingestPublishAvgMs, 1)} ms, GC ${fmt(s.ingestGcSeconds, 2)} s; ` +
+        `enriched ${s.ingestEnriched}, duplicate ${s.ingestDuplicate}, invalid ${s.ingestInvalid}, dead-lettered ${s.ingestDeadLettered}; arrived on topic ${r.e2e.arrived}`,
+    );
+  }
+  if (errorsSeen.size) {
+    console.log('gateway errors (retried):');
+    for (const [e, n] of errorsSeen) console.log(`  ${n} x ${e}`);
+  }
+  console.log('');
+  console.log(`gateway / raw (median of rounds): ${fmt(ratio * 100)}% — target ${fmt(cfg.target * 100)}%: ${met ? 'MET' : 'NOT MET'}`);
+  const file = resolve(cfg.outDir, 'ingest-results.json');
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), config: { ...cfg, stores: cfg.stores.map((s) => s.storeId) }, ratio, targetMet: met, errors: Object.fromEntries(errorsSeen), results }, null, 2));
+  console.log(`details: ${file}`);
+  if (!met) process.exitCode = 3;
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { ProfileView } from '@signal/contracts';
+import { ServiceProcess, eventually, testEnv } from '@signal/testing';
+
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+
+/** gateway, ingest and profile as separate processes from the build, wired to each other. */
+export class Platform {
+  private constructor(
+    readonly gateway: ServiceProcess,
+    readonly ingest: ServiceProcess,
+    readonly profile: ServiceProcess,
+  ) {}
+
+  static async start(): Promise<Platform> {
+    const env = testEnv({ ADMIN_TOKEN, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_CONSUMER_MAX_ATTEMPTS: '3' });
+    const profile = await ServiceProcess.create('profile', env);
+    const ingest = await ServiceProcess.create('ingest', env);
+    const gateway = await ServiceProcess.create('gateway', { ...env, PROFILE_URL: profile.url });
+    await Promise.all([profile.start(), ingest.start(), gateway.start()]);
+    return new Platform(gateway, ingest, profile);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.gateway.stop(), this.ingest.stop(), this.profile.stop()]);
+  }
+
+  async issueKeys(storeId: string): Promise<Store> {
+    const res = await fetch(`${this.gateway.url}/admin/v1/stores/${storeId}/keys`, { method: 'POST', headers: { 'x-admin-token': ADMIN_TOKEN } });
+    if (res.status !== 201) throw new Error(`issuing keys failed: ${res.status}`);
+    const keys = (await res.json()) as { writeKey: string; secretKey: string };
+    return new Store(this.gateway.url, storeId, keys.writeKey, keys.secretKey);
+  }
+}
+
+export interface EventInput {
+  type?: string;
+  anonymousId: string;
+  customerId?: string;
+  properties?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  eventId?: string;
+}
+
+export class Store {
+  constructor(
+    readonly url: string,
+    readonly storeId: string,
+    readonly writeKey: string,
+    readonly secretKey: string,
+  ) {}
+
+  static newId(): string {
+    return `e2e-${randomUUID().slice(0, 8)}`;
+  }
+
+  event(e: EventInput) {
+    return {
+      eventId: e.eventId ?? randomUUID(),
+      type: e.type ?? 'product_view',
+      occurredAt: new Date().toISOString(),
+      anonymousId: e.anonymousId,
+      ...(e.customerId ? { customerId: e.customerId } : {}),
+      properties: e.properties ?? { productId: 'sku-1' },
+      ...(e.context ? { context: e.context } : {}),
+    };
+  }
+
+  /** Sends until the gateway accepts: a 503 while a service restarts is the sender's cue to retry. */
+  async send(events: unknown[]): Promise<void> {
+    await eventually(
+      async () => {
+        const res = await fetch(`${this.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': this.writeKey }, body: JSON.stringify({ events }) });
+        if (res.status !== 202) throw new Error(`gateway answered ${res.status}: ${await res.text()}`);
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+  }
+
+  async profile(query: { anonymousId?: string; customerId?: string }): Promise<ProfileView | null> {
+    const res = await fetch(`${this.url}/v1/profiles?${new URLSearchParams(query as Record<string, string>)}`, { headers: { 'x-api-key': this.secretKey } });
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw new Error(`profile lookup answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as ProfileView;
+  }
+}

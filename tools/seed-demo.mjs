@@ -1,0 +1,62 @@
+// Seeds the demo store through the public gateway API, then prints what to try next.
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+
+const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:3000';
+const storeId = process.env.DEMO_STORE ?? 'demo';
+
+async function call(path, { method = 'GET', key, admin, body } = {}) {
+  const res = await fetch(`${gateway}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}), ...(admin ? { 'x-admin-token': admin } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok && res.status !== 404) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+const { body: keys } = await call(`/admin/v1/stores/${storeId}/keys`, { method: 'POST', admin: process.env.ADMIN_TOKEN });
+writeFileSync('.cache/run/demo-keys.json', JSON.stringify(keys, null, 2));
+
+const products = [
+  ['phone-x1', 'X1 Smartphone 128 GB', 'Nova', 'Electronics > Phones', 499],
+  ['case-x1', 'X1 Silicone Case', 'Nova', 'Electronics > Phone Accessories', 19],
+  ['charger-30w', '30 W USB-C Charger', 'Volt', 'Electronics > Phone Accessories', 29],
+  ['fridge-a', 'Fridge-freezer 300 L', 'Frost', 'Home > Appliances', 699],
+  ['washer-b', 'Washing Machine 8 kg', 'Frost', 'Home > Appliances', 549],
+  ['carpet-c', 'Wool Carpet 160x230', 'Weave', 'Home > Furnishings', 189],
+].map(([productId, title, brand, category, price]) => ({ productId, title, brand, categories: [category], price, currency: 'GBP', inStock: true, stockLevel: 25 }));
+await call('/v1/catalog/products', { method: 'POST', key: keys.secretKey, body: { products } });
+
+const now = Date.now();
+const at = (minutesAgo) => new Date(now - minutesAgo * 60_000).toISOString();
+const ctx = { ip: '81.2.69.160', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1', locale: 'en-GB' };
+const ev = (type, minutesAgo, properties, extra = {}) => ({ eventId: randomUUID(), type, occurredAt: at(minutesAgo), anonymousId: 'demo-visitor', context: ctx, properties, ...extra });
+const events = [
+  ev('page_view', 12, { pageType: 'home' }),
+  ev('search', 11, { query: 'phone' }),
+  ev('product_view', 10, { productId: 'phone-x1', price: 499, currency: 'GBP' }),
+  ev('favorite', 9, { productId: 'phone-x1' }),
+  ev('add_to_cart', 8, { productId: 'phone-x1', quantity: 1, price: 499, currency: 'GBP' }),
+  ev('signup', 7, { method: 'email' }, { customerId: 'alice' }),
+  ev('purchase', 5, { orderId: 'order-1001', value: 499, currency: 'GBP', items: [{ productId: 'phone-x1', quantity: 1, price: 499 }] }, { customerId: 'alice' }),
+  ev('product_view', 2, { productId: 'case-x1' }),
+];
+await call('/v1/events', { method: 'POST', key: keys.writeKey, body: { events } });
+
+let profile = null;
+for (let i = 0; i < 50 && !(profile && profile.eventCount >= events.length); i++) {
+  await new Promise((r) => setTimeout(r, 200));
+  profile = (await call('/v1/profiles?customerId=alice', { key: keys.secretKey })).body;
+}
+console.log(`\nDemo store "${storeId}" seeded: ${products.length} products, ${events.length} events.`);
+console.log(`Profile of customer alice: ${JSON.stringify(profile, null, 2)}\n`);
+console.log('Keys (also in .cache/run/demo-keys.json):');
+console.log(`  export WRITE_KEY=${keys.writeKey}`);
+console.log(`  export SECRET_KEY=${keys.secretKey}\n`);
+console.log('Send an event:');
+console.log(`  curl -s -X POST ${gateway}/v1/events -H "X-Api-Key: $WRITE_KEY" -H 'Content-Type: application/json' \\`);
+console.log(`    -d '{"events":[{"eventId":"'$(cat /proc/sys/kernel/random/uuid)'","type":"product_view","occurredAt":"'$(date -u +%FT%TZ)'","anonymousId":"curl-visitor","properties":{"productId":"carpet-c"}}]}'`);
+console.log('Read the profile:');
+console.log(`  curl -s "${gateway}/v1/profiles?anonymousId=curl-visitor" -H "X-Api-Key: $SECRET_KEY"`);

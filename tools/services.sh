@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs every service from the build (dist/) in the background, on loopback, for the demo and
+# local development. Needs `npm run build` and `deploy/local/infra.sh up` first (npm start does both).
+#
+#   tools/services.sh up       start what is not running, wait until each is ready
+#   tools/services.sh down     stop what `up` started (SIGTERM: graceful)
+#   tools/services.sh status   each service, its pid, URL and readiness
+#
+# Settings come from the environment (see .env.example); unset ones get local defaults.
+# ADMIN_TOKEN, when unset, is generated once into .cache/run/admin-token.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUN=$ROOT/.cache/run
+mkdir -p "$RUN/logs"
+SERVICES=(profile ingest recommender search campaign gateway)
+declare -A PORTS=([gateway]=3000 [ingest]=3001 [profile]=3002 [recommender]=3003 [search]=3004 [campaign]=3005)
+
+GIVEN_DATABASE_URL=${DATABASE_URL:-}
+eval "$(bash "$ROOT/deploy/local/infra.sh" env)"
+# Your own DATABASE_URL is used as it is; otherwise the local server's `signal` database.
+export DATABASE_URL=${GIVEN_DATABASE_URL:-${DATABASE_URL%/*}/signal}
+if [ -z "${ADMIN_TOKEN:-}" ]; then
+  [ -s "$RUN/admin-token" ] || node -e "console.log(require('crypto').randomBytes(24).toString('base64url'))" > "$RUN/admin-token"
+  ADMIN_TOKEN=$(cat "$RUN/admin-token")
+fi
+export ADMIN_TOKEN LOG_LEVEL=${LOG_LEVEL:-info}
+export PROFILE_URL=${PROFILE_URL:-http://127.0.0.1:${PORTS[profile]}}
+
+alive() { [ -s "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${PORTS[$1]}/health/ready"; }
+
+ensure_database() {
+  node -e "
+    const { Client } = require('pg');
+    const url = new URL(process.env.DATABASE_URL); const name = url.pathname.slice(1); url.pathname = '/postgres';
+    const c = new Client({ connectionString: url.toString() });
+    c.connect().then(async () => {
+      const r = await c.query('SELECT 1 FROM pg_database WHERE datname = \$1', [name]);
+      if (!r.rowCount) { await c.query('CREATE DATABASE \"' + name.replace(/\"/g, '') + '\"'); console.log('created database ' + name); }
+      await c.end();
+    }).catch((e) => { console.error(e.message); process.exit(1); });"
+}
+
+up() {
+  [ -f "$ROOT/dist/apps/gateway/src/main.js" ] || { echo "no build: run npm run build" >&2; exit 1; }
+  ensure_database
+  for s in "${SERVICES[@]}"; do
+    if alive "$s"; then echo "$s: already running (pid $(cat "$RUN/$s.pid"))"; continue; fi
+    PORT=${PORTS[$s]} setsid nohup node "$ROOT/dist/apps/$s/src/main.js" >> "$RUN/logs/$s.log" 2>&1 < /dev/null &
+    echo $! > "$RUN/$s.pid"
+    echo "$s: started (pid $!, log .cache/run/logs/$s.log)"
+  done
+  for s in "${SERVICES[@]}"; do
+    for _ in $(seq 1 120); do
+      ready "$s" && break
+      alive "$s" || { echo "$s exited; last log lines:" >&2; tail -20 "$RUN/logs/$s.log" >&2; exit 1; }
+      sleep 0.5
+    done
+    ready "$s" || { echo "$s not ready after 60 s; see .cache/run/logs/$s.log" >&2; exit 1; }
+    echo "$s: ready at http://127.0.0.1:${PORTS[$s]}"
+  done
+}
+
+down() {
+  for s in "${SERVICES[@]}"; do
+    if alive "$s"; then
+      pid=$(cat "$RUN/$s.pid"); kill -TERM "$pid"
+      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+      echo "$s: stopped"
+    fi
+    rm -f "$RUN/$s.pid"
+  done
+}
+
+status() {
+  for s in "${SERVICES[@]}"; do
+    if alive "$s"; then
+      printf '%-12s running  pid %-7s http://127.0.0.1:%s  %s\n' "$s" "$(cat "$RUN/$s.pid")" "${PORTS[$s]}" "$(ready "$s" && echo ready || echo 'not ready')"
+    else
+      printf '%-12s stopped\n' "$s"
+    fi
+  done
+}
+
+case ${1:-} in
+  up) up ;; down) down ;; status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
