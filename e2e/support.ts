@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ProfileView } from '@signal/contracts';
-import { ServiceProcess, eventually, testEnv } from '@signal/testing';
+import { TOPICS, type ProfileView } from '@signal/contracts';
+import { ServiceProcess, eventually, groupAtTopicEnd, testEnv } from '@signal/testing';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 
@@ -14,8 +14,9 @@ export class Platform {
 
   static async start(): Promise<Platform> {
     const env = testEnv({ ADMIN_TOKEN, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_CONSUMER_MAX_ATTEMPTS: '3' });
-    const profile = await ServiceProcess.create('profile', env);
-    const ingest = await ServiceProcess.create('ingest', env);
+    // Fresh groups from the topics' ends: this run's events only, whatever else the topics hold.
+    const profile = await ServiceProcess.create('profile', { ...env, KAFKA_GROUP_ID: await groupAtTopicEnd('profile', [TOPICS.EventsEnriched]) });
+    const ingest = await ServiceProcess.create('ingest', { ...env, KAFKA_GROUP_ID: await groupAtTopicEnd('ingest', [TOPICS.EventsRaw]) });
     const gateway = await ServiceProcess.create('gateway', { ...env, PROFILE_URL: profile.url });
     await Promise.all([profile.start(), ingest.start(), gateway.start()]);
     return new Platform(gateway, ingest, profile);

@@ -304,6 +304,50 @@ class EnrichedTap {
   }
 }
 
+/**
+ * The ingest service always joins consumer group "ingest" (not configurable by env), like any
+ * other ingest started against this Kafka (a dev stack, e2e tests). Another member in the group
+ * during a round takes partitions, CPU and events away from the measured ingest: note it.
+ */
+class GroupWatch {
+  maxMembers = 0;
+  private timer?: NodeJS.Timeout;
+  private readonly admin;
+
+  constructor(
+    kafka: Kafka,
+    private readonly group: string,
+  ) {
+    this.admin = kafka.admin();
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    const poll = async () => {
+      try {
+        const d = await this.admin.describeGroups([this.group]);
+        this.maxMembers = Math.max(this.maxMembers, d.groups[0]?.members.length ?? 0);
+      } catch {
+        // a poll lost to a busy broker is not worth failing the benchmark
+      }
+      this.timer = setTimeout(() => void poll(), 1_000);
+    };
+    await poll();
+  }
+
+  /** Most members seen since the last call. */
+  take(): number {
+    const n = this.maxMembers;
+    this.maxMembers = 0;
+    return n;
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.admin.disconnect();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Metrics deltas from the services (what the services themselves saw during a phase)
 
@@ -353,12 +397,14 @@ interface RoundResult {
   };
   services: ReturnType<typeof serviceDeltas>;
   ratio: number;
+  /** Most members of the ingest consumer group seen during the round (1 = only ours). */
+  ingestGroupMembers: number;
 }
 
-/** The services preload cpu-profile.js when BENCH_CPU_PROF=1; SIGUSR2 starts/stops their profiler. */
+/** The services preload cpu-profile.js when BENCH_CPU_PROF=1; SIGWINCH starts/stops their profiler. */
 function toggleProfilers(): void {
   if (process.env.BENCH_CPU_PROF !== '1') return;
-  for (const name of ['gateway', 'ingest']) if (cfg.pids[name]) process.kill(cfg.pids[name], 'SIGUSR2');
+  for (const name of ['gateway', 'ingest']) if (cfg.pids[name]) process.kill(cfg.pids[name], 'SIGWINCH');
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
@@ -400,6 +446,8 @@ async function main(): Promise<void> {
   const sender = new CoalescingSender(producer, cfg.rawTopic);
   const tap = new EnrichedTap(kafka);
   await tap.start();
+  const watch = new GroupWatch(kafka, process.env.BENCH_INGEST_GROUP || 'ingest');
+  await watch.start();
 
   try {
     // Warm-up: JIT, connections, key cache, ingest's consumer and DB pool. Not reported.
@@ -415,6 +463,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < cfg.rounds; r++) {
       const store = roundStores[r];
 
+      watch.take();
       let c0: CpuSnapshot = probe.snapshot();
       const sends0 = sender.sends;
       const rawResult = await runRaw(sender, raw);
@@ -458,7 +507,9 @@ async function main(): Promise<void> {
         },
         services: serviceDeltas(m0, m1),
         ratio: gw.perSec / rawResult.perSec,
+        ingestGroupMembers: watch.take(),
       };
+      if (result.ingestGroupMembers > 1) log(`WARNING: ${result.ingestGroupMembers} members in the ingest consumer group during round ${r + 1}: another ingest shares the work; rerun`);
       results.push(result);
       writeFileSync(resolve(cfg.outDir, `metrics-round${r + 1}-gateway.prom`), m1.gateway);
       writeFileSync(resolve(cfg.outDir, `metrics-round${r + 1}-ingest.prom`), m1.ingest);
@@ -468,6 +519,7 @@ async function main(): Promise<void> {
     report(results);
   } finally {
     await tap.stop().catch(() => undefined);
+    await watch.stop().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
   }
 }
@@ -503,6 +555,9 @@ function report(results: RoundResult[]): void {
         `ingest handler avg ${fmt(s.ingestHandlerAvgMs, 1)} ms per chunk (${s.ingestHandlerCalls} calls, ~${fmt(s.ingestEnriched / Math.max(1, s.ingestHandlerCalls))} events each), publish avg ${fmt(s.ingestPublishAvgMs, 1)} ms, GC ${fmt(s.ingestGcSeconds, 2)} s; ` +
         `enriched ${s.ingestEnriched}, duplicate ${s.ingestDuplicate}, invalid ${s.ingestInvalid}, dead-lettered ${s.ingestDeadLettered}; arrived on topic ${r.e2e.arrived}`,
     );
+  }
+  for (const r of results.filter((x) => x.ingestGroupMembers > 1)) {
+    console.log(`WARNING round ${r.round}: up to ${r.ingestGroupMembers} members in the ingest consumer group (another ingest on this Kafka took part of the work)`);
   }
   if (errorsSeen.size) {
     console.log('gateway errors (retried):');

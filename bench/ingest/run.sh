@@ -115,7 +115,7 @@ set -e
 problems=$(grep -ciE '"level":(50|60)|error' "$OUT/gateway.log" "$OUT/ingest.log" || true)
 say "service log lines mentioning errors: $(echo "$problems" | tr '\n' ' ')"
 if [[ ${BENCH_CPU_PROF:-0} == 1 ]]; then
-  sleep 2 # profiles are written asynchronously after the second SIGUSR2
+  sleep 2 # profiles are written asynchronously after the second SIGWINCH
   for f in "$OUT"/prof/*.cpuprofile; do [[ -f $f ]] && node dist/bench/ingest/profile-top.js "$f" 20 >"${f%.cpuprofile}.txt" && say "profile: ${f#"$REPO_ROOT"/} (summary ${f%.cpuprofile}.txt)"; done
 fi
 exit $rc

@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { InventoryChange, Product } from './catalog';
 import { DeadLetter } from './dead-letter';
-import { EVENT_PROPERTIES, EnrichedEvent, RawEvent } from './events';
+import { EVENT_PROPERTIES, EVENT_TYPES, EnrichedEvent, RawEvent, TrackedEvent } from './events';
 import { TOPIC_SPECS, TOPICS, type TopicName } from './topics';
 
 /** The value schema of every topic: the one definition analysts' JSON Schema is generated from. */
@@ -29,5 +29,40 @@ export function topicJsonSchemaFiles(): Record<string, string> {
     }
     files[`${spec.name}.schema.json`] = `${JSON.stringify(schema, null, 2)}\n`;
   }
+  files['README.md'] = eventCatalog();
   return files;
+}
+
+function fieldsOf(schema: TSchema): string {
+  const props = (schema.properties ?? {}) as Record<string, TSchema>;
+  const required = new Set<string>((schema.required as string[] | undefined) ?? []);
+  const names = Object.keys(props).map((n) => (required.has(n) ? `\`${n}\`` : `\`${n}\`?`));
+  return names.length ? names.join(', ') : '(none)';
+}
+
+/** docs/events/README.md: the topics and every event type's fields, for analysts. */
+function eventCatalog(): string {
+  const topics = TOPIC_SPECS.map((t) => `| \`${t.name}\` | \`${t.key}\` | ${t.compacted ? 'compacted' : `${t.retentionHours} h`} | ${t.description} | [schema](${t.name}.schema.json) |`);
+  const types = EVENT_TYPES.map((t) => `| \`${t}\` | ${fieldsOf(EVENT_PROPERTIES[t])} |`);
+  return [
+    '# Events and topics',
+    '',
+    'Generated from `libs/contracts` by `npm run schemas`; a unit test fails when this folder is stale.',
+    'Values are JSON (UTF-8). A rename or a breaking change means a new topic version, never an edit.',
+    '',
+    '| topic | key | retention | what | value schema |',
+    '| --- | --- | --- | --- | --- |',
+    ...topics,
+    '',
+    '## Shopper events',
+    '',
+    `Envelope (\`events.raw.v1\` adds \`storeId\`, \`receivedAt\`; \`events.enriched.v1\` adds \`profileId\`, \`enrichment\`, \`enrichedAt\`): ${fieldsOf(TrackedEvent)}.`,
+    '',
+    'Fields marked `?` are optional. `properties` by `type`:',
+    '',
+    '| type | properties |',
+    '| --- | --- |',
+    ...types,
+    '',
+  ].join('\n');
 }

@@ -25,6 +25,7 @@ export interface CommonSettings {
   KAFKA_PARTITIONS_CONCURRENCY: number;
   KAFKA_SEND_TIMEOUT_MS: number;
   KAFKA_SESSION_TIMEOUT_MS: number;
+  KAFKA_GROUP_ID?: string;
 }
 
 export interface PlatformOptions {
@@ -48,7 +49,7 @@ export class PlatformModule implements NestModule {
   static forRoot(o: PlatformOptions): DynamicModule {
     const kafkaOptions: KafkaOptions = {
       service: o.service,
-      groupId: o.groupId,
+      groupId: o.groupId ?? o.settings.KAFKA_GROUP_ID,
       brokers: o.settings.KAFKA_BROKERS.split(','),
       topics: o.topics,
       partitions: o.settings.KAFKA_TOPIC_PARTITIONS,

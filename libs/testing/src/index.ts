@@ -4,3 +4,5 @@ export * from './databases';
 export * from './kafka-tap';
 export * from './services';
 export * from './processes';
+export * from './migrations';
+export * from './consumer-groups';

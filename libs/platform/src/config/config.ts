@@ -57,8 +57,9 @@ export function describeConfig(schema: TObject): string {
     .map(([name, prop]) => {
       const s = prop as TSchema;
       const flags = s.sensitive ? ' (sensitive)' : '';
-      const required = s.default === undefined && !schema.required?.includes(name) ? ' (optional)' : '';
-      return `# ${s.description}${flags}${required}\n${s.default === undefined ? '# ' : ''}${name}=${s.default ?? ''}`;
+      const optional = !schema.required?.includes(name);
+      const note = s.default === undefined ? (optional ? ' (optional)' : ' (required)') : '';
+      return `# ${s.description}${flags}${note}\n${optional && s.default === undefined ? '# ' : ''}${name}=${s.default ?? ''}`;
     })
     .join('\n');
 }
@@ -71,6 +72,7 @@ export const CommonConfig = {
   KAFKA_REPLICATION_FACTOR: Var.int({ description: 'Replication factor for topics this service creates (3 in production).', default: 1, minimum: 1, maximum: 10 }),
   KAFKA_CONSUMER_MAX_ATTEMPTS: Var.int({ description: 'Tries per message before it is dead-lettered.', default: 5, minimum: 1, maximum: 100 }),
   KAFKA_PARTITIONS_CONCURRENCY: Var.int({ description: 'Partitions a consumer processes at once.', default: 3, minimum: 1, maximum: 64 }),
+  KAFKA_GROUP_ID: Var.optional(Var.string({ description: 'Consumer group id; defaults to the service name.', pattern: '^[A-Za-z0-9._-]+$' })),
   KAFKA_SESSION_TIMEOUT_MS: Var.int({ description: 'Consumer session timeout: how soon a crashed consumer\'s partitions move on.', default: 30_000, minimum: 6_000, maximum: 300_000 }),
   KAFKA_SEND_TIMEOUT_MS: Var.int({ description: 'How long a produce may wait for the broker before failing.', default: 10_000, minimum: 100 }),
 };

@@ -1,11 +1,13 @@
+// Lives beside libs/testing because it needs its helpers; it tests libs/platform's Kafka layer.
+
 import { Controller, Module, type DynamicModule } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TOPICS, type DeadLetter, type TopicName } from '@signal/contracts';
-import { KafkaTap, eventually, startTestService, testEnv, type RunningService } from '@signal/testing';
+import { KafkaTap, eventually, startTestService, testEnv, type RunningService } from '../src';
 import { Type } from '@sinclair/typebox';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { CommonConfig, KafkaPublisher, PlatformModule, UnprocessableMessageError, loadConfig, type ConsumedMessage } from '../src';
+import { CommonConfig, KafkaPublisher, PlatformModule, UnprocessableMessageError, loadConfig, type ConsumedMessage } from '@signal/platform';
 
 const run = randomUUID().slice(0, 8);
 const SINGLE = `test.single-${run}.v1` as TopicName;

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { ProfileView } from '@signal/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Profile, ProfileIdentity, stateOf } from '../profiles/entities';
+import { RESOLVE_MERGED_SQL, type ResolvedRow } from '../profiles/merges';
+import { toView, type Identity } from '../profiles/profile-state';
+
+/** Reads a profile by id (following merges) or by an identity. */
+@Injectable()
+export class LookupProfilesService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  byProfileId(storeId: string, profileId: string): Promise<ProfileView | null> {
+    return this.snapshot(async (tx) => {
+      const [merged]: ResolvedRow[] = await tx.query(RESOLVE_MERGED_SQL, [[storeId], [profileId]]);
+      return this.load(tx, storeId, merged?.current ?? profileId);
+    });
+  }
+
+  byIdentity(storeId: string, identity: Identity): Promise<ProfileView | null> {
+    return this.snapshot(async (tx) => {
+      const owner = await tx.getRepository(ProfileIdentity).findOneBy({ storeId, kind: identity.kind, value: identity.value });
+      return owner ? this.load(tx, storeId, owner.profileId) : null;
+    });
+  }
+
+  // One snapshot for every read: a merge committing in between cannot leave us halfway.
+  private snapshot<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction('REPEATABLE READ', work);
+  }
+
+  private async load(tx: EntityManager, storeId: string, profileId: string): Promise<ProfileView | null> {
+    const row = await tx.getRepository(Profile).findOneBy({ storeId, profileId });
+    if (!row) return null;
+    const identities = await tx.getRepository(ProfileIdentity).find({ where: { storeId, profileId }, select: { kind: true, value: true } });
+    return toView(stateOf(row), identities.map(({ kind, value }) => ({ kind, value })));
+  }
+}

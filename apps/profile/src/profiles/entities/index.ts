@@ -1,0 +1,7 @@
+import { AppliedEvent } from './applied-event.entity';
+import { Profile, stateOf } from './profile.entity';
+import { ProfileIdentity } from './profile-identity.entity';
+import { ProfileMerge } from './profile-merge.entity';
+
+export { AppliedEvent, Profile, ProfileIdentity, ProfileMerge, stateOf };
+export const PROFILE_ENTITIES = [Profile, ProfileIdentity, AppliedEvent, ProfileMerge];
