@@ -16,6 +16,7 @@ import { TOPICS, type TrackedEvent } from '@signal/contracts';
 import { Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { Session } from 'node:inspector';
 import { resolve } from 'node:path';
 import { generateEvents } from './events';
 import { CpuProbe, metricSum, percentile, scrape, type CpuSnapshot } from './probes';
@@ -401,10 +402,31 @@ interface RoundResult {
   ingestGroupMembers: number;
 }
 
+const profiling = process.env.BENCH_CPU_PROF === '1';
+
 /** The services preload cpu-profile.js when BENCH_CPU_PROF=1; SIGWINCH starts/stops their profiler. */
-function toggleProfilers(): void {
-  if (process.env.BENCH_CPU_PROF !== '1') return;
-  for (const name of ['gateway', 'ingest']) if (cfg.pids[name]) process.kill(cfg.pids[name], 'SIGWINCH');
+function toggleProfiler(name: 'gateway' | 'ingest'): void {
+  if (profiling && cfg.pids[name]) process.kill(cfg.pids[name], 'SIGWINCH');
+}
+
+/** Profiles this process (the raw producer) while `fn` runs, when BENCH_CPU_PROF=1. */
+async function profiled<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  if (!profiling) return fn();
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((ok, fail) => session.post(method, params ?? {}, (err, res) => (err ? fail(err) : ok(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    mkdirSync(resolve(cfg.outDir, 'prof'), { recursive: true });
+    writeFileSync(resolve(cfg.outDir, 'prof', file), JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
@@ -441,7 +463,8 @@ async function main(): Promise<void> {
   log(`${gwBodies.length} requests of ~${fmt(bytes / gwBodies.length / 1024, 0)} KiB (~${fmt(bytes / cfg.events, 0)} B/event in the request)`);
 
   const kafka = new Kafka({ clientId: 'bench-ingest', brokers: cfg.brokers, logLevel: logLevel.WARN });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // KafkaPublisher's settings (libs/platform/src/kafka/kafka-publisher.ts); sendBatch with acks -1.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 } });
   await producer.connect();
   const sender = new CoalescingSender(producer, cfg.rawTopic);
   const tap = new EnrichedTap(kafka);
@@ -466,13 +489,14 @@ async function main(): Promise<void> {
       watch.take();
       let c0: CpuSnapshot = probe.snapshot();
       const sends0 = sender.sends;
-      const rawResult = await runRaw(sender, raw);
+      const rawResult = await (r === 0 ? profiled('raw-1.cpuprofile', () => runRaw(sender, raw)) : runRaw(sender, raw));
       const rawCpu = CpuProbe.between(c0, probe.snapshot());
       log(`round ${r + 1} raw: ${fmt(rawResult.perSec)} events/s (${fmt(rawResult.ms)} ms, ${sender.sends - sends0} sendBatch calls)`);
       await sleep(2_000);
 
       const m0 = await scrapeBoth();
-      if (r === 0) toggleProfilers(); // BENCH_CPU_PROF=1: profile round 1's gateway phase and its drain
+      // BENCH_CPU_PROF=1: profile round 1: the gateway during its phase, ingest until all is enriched
+      if (r === 0) ['gateway' as const, 'ingest' as const].forEach(toggleProfiler);
       const pause = cfg.ingestDuringGateway === 'pause' && cfg.pids.ingest;
       if (pause) process.kill(cfg.pids.ingest, 'SIGSTOP');
       c0 = probe.snapshot();
@@ -483,11 +507,12 @@ async function main(): Promise<void> {
         if (pause) process.kill(cfg.pids.ingest, 'SIGCONT');
       }
       const c1 = probe.snapshot();
+      if (r === 0) toggleProfiler('gateway');
       const gwCpu = CpuProbe.between(c0, c1);
       log(`round ${r + 1} gateway: ${fmt(gw.perSec)} events/s accepted (${fmt(gw.ms)} ms, p50 ${fmt(gw.latency.p50, 1)} ms, p99 ${fmt(gw.latency.p99, 1)} ms, ${gw.failures} failed tries)`);
       const arrivals = await tap.waitFor(store.storeId, cfg.events, cfg.e2eTimeoutMs);
       const e2eCpu = CpuProbe.between(c0, probe.snapshot());
-      if (r === 0) toggleProfilers();
+      if (r === 0) toggleProfiler('ingest');
       await sleep(1_500); // let the services' histograms settle before scraping
       const m1 = await scrapeBoth();
       const lags = arrivals.lags.slice().sort((a, b) => a - b);

@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Ingest benchmark (`npm run bench`): gateway accept throughput and end-to-end enrichment
-# throughput against a raw kafkajs producer, same events, same broker, same run.
-# See docs/benchmarks.md for what it measures and the latest numbers.
+# Ingest benchmark (`npm run bench`): events/s accepted by the gateway and carried through ingest
+# to events.enriched.v1, against a raw kafkajs producer writing the same events to the same broker
+# in the same run. See docs/benchmarks.md for what is measured, how, and the latest numbers.
 #
-# Steps: build if dist is missing -> infra up (real Kafka, Postgres) -> fresh bench database ->
-# gateway and ingest as processes from dist (logs in .cache/bench/) -> write keys -> benchmark
-# (dist/bench/ingest/ingest.bench.js) -> stop the services it started. Infra is left running.
+# Steps: build if dist is missing -> deploy/local/infra.sh up (shared infra; Postgres check) ->
+# a dedicated Kafka for the run (see below) -> fresh bench database -> gateway and ingest as
+# processes from dist (logs in .cache/bench/) -> write keys -> dist/bench/ingest/ingest.bench.js
+# -> stop the services and the dedicated Kafka it started (the shared infra is left running).
 #
-# Knobs (env): BENCH_EVENTS (200000), BENCH_BATCH (500), BENCH_CONCURRENCY (8), BENCH_ROUNDS (2),
-# BENCH_WARMUP_EVENTS (20000), BENCH_TARGET (0.7), BENCH_E2E_TIMEOUT_S (600), BENCH_DB
-# (signal_bench), BENCH_RAW_TOPIC (bench.raw.v1), BENCH_GATEWAY_PORT / BENCH_INGEST_PORT (free
-# ports), BENCH_CPU_PROF=1 (V8 CPU profiles of round 1's gateway phase in .cache/bench/prof/),
-# BENCH_INGEST_DURING_GATEWAY=pause (diagnostic: ingest frozen while the gateway phase runs),
-# BENCH_BUILD=1 (rebuild first), KAFKA_BROKERS (127.0.0.1:9092), BENCH_PG_URL (postgres server).
+# Knobs (env):
+#   BENCH_EVENTS (200000)  BENCH_BATCH (500)  BENCH_CONCURRENCY (8)  BENCH_ROUNDS (2)
+#   BENCH_WARMUP_EVENTS (20000)  BENCH_TARGET (0.7)  BENCH_E2E_TIMEOUT_S (600)
+#   BENCH_KAFKA_BROKERS=host:port  use that Kafka instead of a dedicated one (e.g. 127.0.0.1:9092)
+#   BENCH_KAFKA_PORT (19092; controller on +1)  BENCH_KEEP_KAFKA=1 (leave the dedicated Kafka up)
+#   BENCH_DB (signal_bench)  BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres)
+#   BENCH_RAW_TOPIC (bench.raw.v1)  BENCH_GATEWAY_PORT / BENCH_INGEST_PORT (default: free ports)
+#   BENCH_CPU_PROF=1  V8 CPU profiles of round 1 in .cache/bench/prof/ (raw producer, gateway
+#                     phase, ingest until drained) with summaries (*.txt)
+#   BENCH_INGEST_DURING_GATEWAY=pause  diagnostic: ingest frozen (SIGSTOP) during gateway phases
+#   BENCH_SERVICE_NODE_OPTIONS  extra node options for gateway and ingest (experiments)
+#   BENCH_BUILD=1  rebuild (npm run build) first
 # Exit status: 0 target met, 3 target missed, anything else: the benchmark could not run.
 set -euo pipefail
 
@@ -30,19 +37,63 @@ if [[ ${BENCH_BUILD:-0} == 1 || ! -f dist/apps/gateway/src/main.js || ! -f dist/
   say "building (npm run build)"
   npm run -s build
 elif [[ ! -f dist/bench/ingest/ingest.bench.js || -n $(find bench/ingest -name '*.ts' -newer dist/bench/ingest/ingest.bench.js) ]]; then
-  # Services are built; compile only the benchmark so a build in use elsewhere is not wiped.
+  # Services are built; compile only the benchmark so a dist in use by someone else is not wiped.
   say "compiling bench/ into dist/bench"
   npx swc bench -d dist --quiet --extensions .ts
 fi
 
+# --- cleanup: only what this script started ------------------------------------------------------
+PIDS=()
+OWN_KAFKA=0
+KPORT=${BENCH_KAFKA_PORT:-19092}
+BENCH_INFRA=(env INFRA_HOME="$OUT/infra" KAFKA_PORT="$KPORT" KAFKA_CONTROLLER_PORT="$((KPORT + 1))")
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+cleanup() {
+  local rc=$?
+  for pid in ${PIDS[@]+"${PIDS[@]}"}; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in ${PIDS[@]+"${PIDS[@]}"}; do
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if [[ ${#PIDS[@]} -gt 0 ]]; then say "services stopped (logs: .cache/bench/gateway.log, .cache/bench/ingest.log)"; fi
+  if [[ $OWN_KAFKA == 1 && ${BENCH_KEEP_KAFKA:-0} != 1 ]]; then
+    if "${BENCH_INFRA[@]}" bash deploy/local/infra.sh down --purge >>"$OUT/infra.log" 2>&1; then say "dedicated Kafka stopped and purged"; else say "could not stop the dedicated Kafka; see .cache/bench/infra.log"; fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
 # --- infrastructure -----------------------------------------------------------------------------
-export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:9092}
+# The shared local infra first (idempotent: starts Kafka :9092 and OpenSearch if missing, checks
+# Postgres). The measurement itself runs against a DEDICATED Kafka by default: a second
+# single-node Kafka 3.9.1 from the same script, jars and settings, on 127.0.0.1:19092, freshly
+# formatted and purged afterwards. On the shared Kafka, other sessions' test ingests (with their
+# own consumer groups) also enrich the bench's events, which skews the end-to-end count, and each
+# run would leave ~1 GB of events in events.raw.v1/events.enriched.v1 for every consumer that
+# reads those topics from the beginning.
 BENCH_PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 BENCH_DB=${BENCH_DB:-signal_bench}
 export BENCH_PG_URL BENCH_DB
-# Only waits when KAFKA_BROKERS/DATABASE_URL point at your own services; starts Kafka/OpenSearch otherwise.
+say "infra: deploy/local/infra.sh up (log .cache/bench/infra.log)"
 DATABASE_URL=$BENCH_PG_URL bash deploy/local/infra.sh up >"$OUT/infra.log" 2>&1 || { cat "$OUT/infra.log" >&2; die "infra did not come up"; }
-KAFKA_PID=$(tr -dc '0-9' <"${INFRA_HOME:-$REPO_ROOT/.cache/infra}/run/kafka.pid" 2>/dev/null || true)
+if [[ -n ${BENCH_KAFKA_BROKERS:-} ]]; then
+  export KAFKA_BROKERS=$BENCH_KAFKA_BROKERS
+  KAFKA_PID=$(tr -dc '0-9' <"${INFRA_HOME:-$REPO_ROOT/.cache/infra}/run/kafka.pid" 2>/dev/null || true)
+else
+  say "infra: dedicated Kafka on 127.0.0.1:$KPORT (data in .cache/bench/infra, purged afterwards)"
+  OWN_KAFKA=1
+  "${BENCH_INFRA[@]}" OPENSEARCH_URL="${OPENSEARCH_URL:-http://127.0.0.1:9200}" DATABASE_URL="$BENCH_PG_URL" \
+    bash deploy/local/infra.sh up >>"$OUT/infra.log" 2>&1 || { tail -n 30 "$OUT/infra.log" >&2; die "the benchmark's Kafka did not come up"; }
+  export KAFKA_BROKERS=127.0.0.1:$KPORT
+  KAFKA_PID=$(tr -dc '0-9' <"$OUT/infra/run/kafka.pid" 2>/dev/null || true)
+fi
+# Its own consumer group when the build supports KAFKA_GROUP_ID (matters on a shared Kafka).
+if grep -q KAFKA_GROUP_ID dist/libs/platform/src/config/config.js 2>/dev/null; then
+  export BENCH_INGEST_GROUP=${BENCH_INGEST_GROUP:-bench-ingest}
+else
+  export BENCH_INGEST_GROUP=ingest
+fi
 
 node dist/bench/ingest/setup.js database
 
@@ -56,31 +107,21 @@ if [[ ${BENCH_CPU_PROF:-0} == 1 ]]; then
   rm -rf "$OUT/prof"
   NODE_FLAGS=(-r "$REPO_ROOT/dist/bench/ingest/cpu-profile.js")
 fi
-
-PIDS=()
-cleanup() {
-  local rc=$?
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  [[ ${#PIDS[@]} -gt 0 ]] && say "services stopped (logs: .cache/bench/gateway.log, .cache/bench/ingest.log)"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck disable=SC2206 # word splitting intended: a list of node options
+NODE_FLAGS+=(${BENCH_SERVICE_NODE_OPTIONS:-})
 
 start_service() { # name port extra-env...
-  local name=$1 port=$2; shift 2
+  local name=$1 port=$2 pid; shift 2
   : >"$OUT/$name.log"
-  env PORT="$port" DATABASE_URL="$DB_URL" LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} BENCH_PROF_DIR="$OUT/prof" BENCH_PROF_NAME="$name" "$@" \
+  env PORT="$port" DATABASE_URL="$DB_URL" LOG_LEVEL="${BENCH_LOG_LEVEL:-warn}" KAFKA_GROUP_ID="$BENCH_INGEST_GROUP" \
+    BENCH_PROF_DIR="$OUT/prof" BENCH_PROF_NAME="$name" "$@" \
     node ${NODE_FLAGS[@]+"${NODE_FLAGS[@]}"} "dist/apps/$name/src/main.js" >>"$OUT/$name.log" 2>&1 &
-  PIDS+=($!)
-  eval "${name^^}_PID=$!"
+  pid=$!
+  PIDS+=("$pid")
+  printf -v "${name^^}_PID" '%s' "$pid"
   for _ in $(seq 1 240); do
-    if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then say "$name ready on :$port (pid $!)"; return 0; fi
-    kill -0 "$!" 2>/dev/null || { tail -n 30 "$OUT/$name.log" >&2; die "$name exited during start-up"; }
+    if curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then say "$name ready on :$port (pid $pid)"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$OUT/$name.log" >&2; die "$name exited during start-up"; }
     sleep 0.25
   done
   tail -n 30 "$OUT/$name.log" >&2
@@ -88,7 +129,7 @@ start_service() { # name port extra-env...
 }
 
 start_service gateway "$GW_PORT" ADMIN_TOKEN="$ADMIN_TOKEN"
-# The gateway created events.raw.v1 if it was missing; mirror it and park the ingest group at its end.
+# The gateway created events.raw.v1 if missing: mirror its partitions, park the ingest group at its end.
 node dist/bench/ingest/setup.js kafka
 start_service ingest "$IN_PORT"
 
@@ -97,7 +138,8 @@ TAG=$(date +%m%d%H%M%S)
 STORES=()
 for s in w $(seq 1 "${BENCH_ROUNDS:-2}"); do
   store="bench-$TAG-$s"
-  key=$(curl -fsS -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$GW_PORT/admin/v1/stores/$store/keys" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).writeKey))')
+  key=$(curl -fsS -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$GW_PORT/admin/v1/stores/$store/keys" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).writeKey))')
   STORES+=("$store=$key")
 done
 
@@ -107,15 +149,18 @@ set +e
 BENCH_GATEWAY_URL="http://127.0.0.1:$GW_PORT" BENCH_INGEST_URL="http://127.0.0.1:$IN_PORT" \
   BENCH_STORES=$(IFS=,; echo "${STORES[*]}") \
   BENCH_PIDS="gateway=$GATEWAY_PID,ingest=$INGEST_PID${KAFKA_PID:+,kafka=$KAFKA_PID}" \
-  BENCH_OUT_DIR="$OUT" \
+  BENCH_OUT_DIR="$OUT" KAFKAJS_NO_PARTITIONER_WARNING=1 \
   node dist/bench/ingest/ingest.bench.js
 rc=$?
 set -e
 
-problems=$(grep -ciE '"level":(50|60)|error' "$OUT/gateway.log" "$OUT/ingest.log" || true)
-say "service log lines mentioning errors: $(echo "$problems" | tr '\n' ' ')"
+say "service log lines at level error/fatal: gateway $(grep -ciE '"level":(50|60|"ERROR")' "$OUT/gateway.log" || true), ingest $(grep -ciE '"level":(50|60|"ERROR")' "$OUT/ingest.log" || true)"
 if [[ ${BENCH_CPU_PROF:-0} == 1 ]]; then
-  sleep 2 # profiles are written asynchronously after the second SIGWINCH
-  for f in "$OUT"/prof/*.cpuprofile; do [[ -f $f ]] && node dist/bench/ingest/profile-top.js "$f" 20 >"${f%.cpuprofile}.txt" && say "profile: ${f#"$REPO_ROOT"/} (summary ${f%.cpuprofile}.txt)"; done
+  sleep 2 # the services write their profile asynchronously after the second SIGWINCH
+  for f in "$OUT"/prof/*.cpuprofile; do
+    [[ -f $f ]] || continue
+    summary=${f%.cpuprofile}.txt
+    node dist/bench/ingest/profile-top.js "$f" 25 >"$summary" && say "profile: ${f#"$REPO_ROOT"/} (summary: ${summary#"$REPO_ROOT"/})"
+  done
 fi
 exit $rc
