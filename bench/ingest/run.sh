@@ -10,15 +10,17 @@
 #
 # Knobs (env):
 #   BENCH_EVENTS (200000)  BENCH_BATCH (500)  BENCH_CONCURRENCY (8)  BENCH_ROUNDS (2)
-#   BENCH_WARMUP_EVENTS (20000)  BENCH_TARGET (0.7)  BENCH_E2E_TIMEOUT_S (600)
+#   BENCH_WARMUP_EVENTS (50000)  BENCH_TARGET (0.7)  BENCH_E2E_TIMEOUT_S (600)
 #   BENCH_KAFKA_BROKERS=host:port  use that Kafka instead of a dedicated one (e.g. 127.0.0.1:9092)
-#   BENCH_KAFKA_PORT (19092; controller on +1)  BENCH_KEEP_KAFKA=1 (leave the dedicated Kafka up)
+#   BENCH_KAFKA_PORT (first free of 19092, 19192, ...; controller on +1)
+#   BENCH_KEEP_KAFKA=1  leave the dedicated Kafka up after the run (the next run replaces it)
 #   BENCH_DB (signal_bench)  BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres)
 #   BENCH_RAW_TOPIC (bench.raw.v1)  BENCH_GATEWAY_PORT / BENCH_INGEST_PORT (default: free ports)
 #   BENCH_CPU_PROF=1  V8 CPU profiles of round 1 in .cache/bench/prof/ (raw producer, gateway
-#                     phase, ingest until drained) with summaries (*.txt)
-#   BENCH_INGEST_DURING_GATEWAY=pause  diagnostic: ingest frozen (SIGSTOP) during gateway phases
+#                     alone, ingest working off the backlog) with summaries (*.txt)
 #   BENCH_SERVICE_NODE_OPTIONS  extra node options for gateway and ingest (experiments)
+#   BENCH_SERVICES_DIST  build the services run from (default dist; e.g. a patched copy under
+#                        the repo, so node_modules resolves), to measure a change before making it
 #   BENCH_BUILD=1  rebuild (npm run build) first
 # Exit status: 0 target met, 3 target missed, anything else: the benchmark could not run.
 set -euo pipefail
@@ -45,8 +47,17 @@ fi
 # --- cleanup: only what this script started ------------------------------------------------------
 PIDS=()
 OWN_KAFKA=0
-KPORT=${BENCH_KAFKA_PORT:-19092}
-BENCH_INFRA=(env INFRA_HOME="$OUT/infra" KAFKA_PORT="$KPORT" KAFKA_CONTROLLER_PORT="$((KPORT + 1))")
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+KPORT=${BENCH_KAFKA_PORT:-}
+if [[ -z $KPORT && -z ${BENCH_KAFKA_BROKERS:-} ]]; then
+  # A leftover dedicated Kafka (a run that was killed, or BENCH_KEEP_KAFKA=1) goes first.
+  if [[ -f $OUT/infra/run/kafka.pid ]]; then env INFRA_HOME="$OUT/infra" bash deploy/local/infra.sh down --purge >>"$OUT/infra.log" 2>&1 || true; fi
+  for p in $(seq 19092 100 29092); do
+    if port_free "$p" && port_free "$((p + 1))"; then KPORT=$p; break; fi
+  done
+  [[ -n $KPORT ]] || die "no free port pair for the benchmark's Kafka; set BENCH_KAFKA_PORT"
+fi
+BENCH_INFRA=(env INFRA_HOME="$OUT/infra" KAFKA_PORT="${KPORT:-19092}" KAFKA_CONTROLLER_PORT="$((${KPORT:-19092} + 1))")
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
   local rc=$?
@@ -67,7 +78,8 @@ trap 'exit 130' INT TERM
 # --- infrastructure -----------------------------------------------------------------------------
 # The shared local infra first (idempotent: starts Kafka :9092 and OpenSearch if missing, checks
 # Postgres). The measurement itself runs against a DEDICATED Kafka by default: a second
-# single-node Kafka 3.9.1 from the same script, jars and settings, on 127.0.0.1:19092, freshly
+# single-node Kafka 3.9.1 from the same script, jars and settings, on 127.0.0.1:19092 (or the next
+# free port pair), freshly
 # formatted and purged afterwards. On the shared Kafka, other sessions' test ingests (with their
 # own consumer groups) also enrich the bench's events, which skews the end-to-end count, and each
 # run would leave ~1 GB of events in events.raw.v1/events.enriched.v1 for every consumer that
@@ -115,7 +127,7 @@ start_service() { # name port extra-env...
   : >"$OUT/$name.log"
   env PORT="$port" DATABASE_URL="$DB_URL" LOG_LEVEL="${BENCH_LOG_LEVEL:-warn}" KAFKA_GROUP_ID="$BENCH_INGEST_GROUP" \
     BENCH_PROF_DIR="$OUT/prof" BENCH_PROF_NAME="$name" "$@" \
-    node ${NODE_FLAGS[@]+"${NODE_FLAGS[@]}"} "dist/apps/$name/src/main.js" >>"$OUT/$name.log" 2>&1 &
+    node ${NODE_FLAGS[@]+"${NODE_FLAGS[@]}"} "${BENCH_SERVICES_DIST:-dist}/apps/$name/src/main.js" >>"$OUT/$name.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
   printf -v "${name^^}_PID" '%s' "$pid"
@@ -133,10 +145,10 @@ start_service gateway "$GW_PORT" ADMIN_TOKEN="$ADMIN_TOKEN"
 node dist/bench/ingest/setup.js kafka
 start_service ingest "$IN_PORT"
 
-# --- keys: one store for the warm-up, one per round -------------------------------------------------
+# --- keys: one store for the warm-up, two per round (gateway alone, pipeline) ------------------------
 TAG=$(date +%m%d%H%M%S)
 STORES=()
-for s in w $(seq 1 "${BENCH_ROUNDS:-2}"); do
+for s in w $(for r in $(seq 1 "${BENCH_ROUNDS:-2}"); do echo "${r}a ${r}b"; done); do
   store="bench-$TAG-$s"
   key=$(curl -fsS -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$GW_PORT/admin/v1/stores/$store/keys" |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).writeKey))')
