@@ -27,7 +27,7 @@ export ADMIN_TOKEN LOG_LEVEL=${LOG_LEVEL:-info}
 export PROFILE_URL=${PROFILE_URL:-http://127.0.0.1:${PORTS[profile]}}
 
 alive() { [ -s "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
-ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${PORTS[$1]}/health/ready"; }
+ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${PORTS[$1]}/health/ready" 2>/dev/null; }
 
 ensure_database() {
   node -e "

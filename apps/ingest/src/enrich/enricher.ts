@@ -10,6 +10,8 @@ export function deviceFrom(userAgent: string | undefined): Device {
   if (!userAgent) return { type: 'other' };
   if (BOT.test(userAgent)) return { type: 'bot' };
   const ua = new UAParser(userAgent).getResult();
+  // Scripts and tools (curl, SDKs) name no browser and no OS: not a shopper's device.
+  if (!ua.browser.name && !ua.os.name) return { type: 'other' };
   const kind = ua.device.type;
   const type: Device['type'] = kind === 'mobile' || kind === 'wearable' ? 'mobile' : kind === 'tablet' ? 'tablet' : kind ? 'other' : 'desktop';
   return { type, os: ua.os.name, browser: ua.browser.name };

@@ -12,6 +12,7 @@ describe('enrichment', () => {
     expect(deviceFrom(IPAD)).toMatchObject({ type: 'tablet' });
     expect(deviceFrom('Googlebot/2.1 (+http://www.google.com/bot.html)')).toEqual({ type: 'bot' });
     expect(deviceFrom(undefined)).toEqual({ type: 'other' });
+    expect(deviceFrom('curl/7.88.1')).toEqual({ type: 'other' });
   });
 
   it('places an IP offline, with region and time zone', () => {
