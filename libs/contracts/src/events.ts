@@ -185,7 +185,7 @@ export const EnrichedEvent = Type.Object(
     ...envelopeFields,
     storeId: StoreId,
     receivedAt: Timestamp('When the gateway accepted it.'),
-    profileId: Type.String({ description: 'Stitched profile id (stable per customer, else per anonymous id).' }),
+    profileId: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'Stitched profile id (stable per customer, else per anonymous id; see profileIdFor).' }),
     enrichment: Enrichment,
     enrichedAt: Timestamp('When ingest processed it.'),
   },

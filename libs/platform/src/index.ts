@@ -11,3 +11,4 @@ export * from './opensearch/opensearch.tokens';
 export * from './metrics/registry';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './kafka/transient-errors';

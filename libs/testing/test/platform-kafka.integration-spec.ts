@@ -15,7 +15,7 @@ const BATCH = `test.batch-${run}.v1` as TopicName;
 
 interface Body {
   id: string;
-  mode?: 'ok' | 'poison' | 'unprocessable' | 'flaky';
+  mode?: 'ok' | 'poison' | 'unprocessable' | 'flaky' | 'outage';
 }
 
 /** What the handlers saw, shared across app instances of one test. */
@@ -39,6 +39,12 @@ class ProbeController {
   private fail(b: Body): void {
     if (b.mode === 'poison') throw new Error(`poison ${b.id}`);
     if (b.mode === 'unprocessable') throw new UnprocessableMessageError('no_such_product', [{ field: 'productId', message: 'unknown' }]);
+    if (b.mode === 'outage') {
+      const tries = (seen.flakyTries.get(b.id) ?? 0) + 1;
+      seen.flakyTries.set(b.id, tries);
+      // More failures than KAFKA_CONSUMER_MAX_ATTEMPTS, as while Postgres restarts.
+      if (tries < 7) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    }
     if (b.mode === 'flaky') {
       const tries = (seen.flakyTries.get(b.id) ?? 0) + 1;
       seen.flakyTries.set(b.id, tries);
@@ -91,6 +97,13 @@ describe('Kafka platform: producer, consumer, retries, dead letters, shutdown', 
     await eventually(() => seen.single.includes('flaky-1'));
     expect(seen.flakyTries.get('flaky-1')).toBe(3);
     expect(dlq.messages.some((m) => m.value.payload?.includes('flaky-1'))).toBe(false);
+  });
+
+  it('waits out an infrastructure outage longer than the retry budget instead of dead-lettering', async () => {
+    await send(SINGLE, [{ id: 'outage-1', mode: 'outage' }]);
+    await eventually(() => seen.single.includes('outage-1'), { timeoutMs: 30_000 });
+    expect(seen.flakyTries.get('outage-1')).toBe(7);
+    expect(dlq.messages.some((m) => m.value.payload?.includes('outage-1'))).toBe(false);
   });
 
   it('dead-letters after bounded retries with the reason and the original payload, and goes on', async () => {

@@ -7,6 +7,7 @@ import { metricsRegistry } from '../metrics/registry';
 import { UnprocessableMessageError, type ConsumedMessage, type HandlerExtras } from './consumed-message';
 import type { DeadLetterEntry, DeadLetterPublisher } from './dead-letter.publisher';
 import type { KafkaOptions } from './kafka-options';
+import { isTransientInfrastructureError } from './transient-errors';
 
 const BATCH_SIZE = 500;
 const processed = new Counter({ name: 'kafka_consumed_messages_total', help: 'Messages consumed, by outcome', labelNames: ['topic', 'outcome'], registers: [metricsRegistry] });
@@ -19,6 +20,10 @@ const handlerSeconds = new Histogram({
 });
 
 type Outcome = 'done' | 'dead-lettered' | 'interrupted';
+interface Turn {
+  live: () => boolean;
+  pause: (ms: number) => Promise<void>;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function decode(topic: string, partition: number, m: KafkaMessage): ConsumedMessage | { failed: ConsumedMessage; error: string } {
@@ -40,7 +45,8 @@ function decode(topic: string, partition: number, m: KafkaMessage): ConsumedMess
  *
  * - Offsets are committed only after a handler has finished: nothing accepted is lost.
  * - A failing message is retried with backoff, then dead-lettered with the reason and
- *   the original payload; a malformed or UnprocessableMessageError message at once.
+ *   the original payload; a malformed or UnprocessableMessageError message at once. An
+ *   outage of Postgres or Kafka is waited out, never dead-lettered.
  * - Batch handlers (`{ batch: true }`) that fail are retried message by message, so one
  *   poison message does not sink its neighbours.
  * - On SIGTERM the current message or batch finishes, offsets are committed, the rest is
@@ -107,6 +113,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     if (!handler) return;
     const extras = (handler.extras ?? {}) as HandlerExtras;
     const live = () => isRunning() && !isStale();
+    // Long waits (retries, outages) must keep the group membership alive.
+    const pause = async (ms: number) => {
+      await sleep(ms);
+      await heartbeat().catch(() => undefined);
+    };
+    const turn: Turn = { live, pause };
 
     for (let i = 0; i < batch.messages.length && live(); i += BATCH_SIZE) {
       const chunk = batch.messages.slice(i, i + BATCH_SIZE).map((m) => decode(batch.topic, batch.partition, m));
@@ -117,10 +129,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       const good = chunk.filter((m): m is ConsumedMessage => !('failed' in m));
 
       if (extras.batch) {
-        if (good.length > 0 && (await this.runBatch(handler, good, live)) === 'interrupted') return;
+        if (good.length > 0 && (await this.runBatch(handler, good, turn)) === 'interrupted') return;
       } else {
         for (const message of good) {
-          if ((await this.runWithRetries(handler, message, message, live)) === 'interrupted') return;
+          if ((await this.runWithRetries(handler, message, message, turn)) === 'interrupted') return;
           resolveOffset(message.offset);
         }
       }
@@ -130,7 +142,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     await commitOffsetsIfNecessary();
   }
 
-  private async runBatch(handler: MessageHandler, messages: ConsumedMessage[], live: () => boolean): Promise<Outcome> {
+  private async runBatch(handler: MessageHandler, messages: ConsumedMessage[], turn: Turn): Promise<Outcome> {
     try {
       await this.invoke(handler, messages, messages[0].topic);
       processed.inc({ topic: messages[0].topic, outcome: 'processed' }, messages.length);
@@ -139,12 +151,12 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       this.log.warn({ err: e, topic: messages[0].topic, size: messages.length }, 'Batch failed; retrying message by message');
     }
     for (const message of messages) {
-      if ((await this.runWithRetries(handler, [message], message, live)) === 'interrupted') return 'interrupted';
+      if ((await this.runWithRetries(handler, [message], message, turn)) === 'interrupted') return 'interrupted';
     }
     return 'done';
   }
 
-  private async runWithRetries(handler: MessageHandler, data: unknown, message: ConsumedMessage, live: () => boolean): Promise<Outcome> {
+  private async runWithRetries(handler: MessageHandler, data: unknown, message: ConsumedMessage, { live, pause }: Turn): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.invoke(handler, data, message.topic);
@@ -155,13 +167,20 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
           await this.deadLetter([{ message, reason: e.reason, errors: e.errors, attempts: attempt }]);
           return 'dead-lettered';
         }
+        // An outage of Postgres or Kafka is no fault of the message: wait it out (while we
+        // still own the partition) instead of dead-lettering everything that arrives meanwhile.
+        if (isTransientInfrastructureError(e) && live()) {
+          if (attempt === 1 || attempt % 20 === 0) this.log.warn({ err: e, topic: message.topic, offset: message.offset }, 'Infrastructure unavailable; retrying');
+          await pause(Math.min(100 * 2 ** Math.min(attempt - 1, 6), 5_000));
+          continue;
+        }
         if (attempt >= this.options.maxAttempts) {
           this.log.error({ err: e, topic: message.topic, offset: message.offset }, 'Giving up on message');
           await this.deadLetter([{ message, reason: 'processing_failed', errors: [{ field: '(handler)', message: String((e as Error).message ?? e) }], attempts: attempt }]);
           return 'dead-lettered';
         }
         if (!live()) return 'interrupted';
-        await sleep(Math.min(100 * 2 ** (attempt - 1), 5_000));
+        await pause(Math.min(100 * 2 ** (attempt - 1), 5_000));
       }
     }
   }
