@@ -10,7 +10,7 @@ export const GatewayConfigSchema = Type.Object({
   UPSTREAM_TIMEOUT_MS: Var.int({ description: 'Timeout for calls to the services behind the gateway.', default: 2_000, minimum: 50 }),
   EVENTS_MAX_BATCH: Var.int({ description: 'Most events in one POST /v1/events.', default: 500, minimum: 1, maximum: 10_000 }),
   EVENTS_MAX_BODY_BYTES: Var.int({ description: 'Largest POST /v1/events body.', default: 1_048_576, minimum: 1_024 }),
-  EVENT_MAX_BYTES: Var.int({ description: 'Largest single event, serialized.', default: 32_768, minimum: 512 }),
+  EVENT_MAX_BYTES: Var.int({ description: 'Largest single event as stored, serialized (including the storeId and receivedAt the gateway adds).', default: 32_768, minimum: 512 }),
   EVENT_MAX_AGE_DAYS: Var.int({ description: 'Oldest occurredAt accepted, in days before now.', default: 30, minimum: 1 }),
   EVENT_MAX_FUTURE_MINUTES: Var.int({ description: 'How far in the future occurredAt may be (clock skew).', default: 15, minimum: 0 }),
   TRUST_PROXY: Var.string({ description: 'Express trust proxy setting for the client IP (hops or subnets).', default: 'loopback,linklocal,uniquelocal' }),

@@ -10,6 +10,8 @@ export interface OutgoingMessage {
   key: string | null;
   /** Serialized as JSON; `null` is a tombstone on compacted topics. */
   value: unknown;
+  /** `value` already serialized by the caller (who needed the JSON anyway): sent as is. */
+  json?: string;
   headers?: Record<string, string>;
 }
 
@@ -73,7 +75,7 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     const end = publishSeconds.startTimer();
     const encoded: Message[] = messages.map((m) => ({
       key: m.key,
-      value: m.value === null ? null : JSON.stringify(m.value),
+      value: m.json ?? (m.value === null ? null : JSON.stringify(m.value)),
       headers: m.headers,
     }));
     const done = new Promise<void>((resolve, reject) => this.queue.push({ topic, messages: encoded, resolve, reject }));

@@ -27,12 +27,13 @@ const rejection = (body: unknown): BatchRejected => {
 
 describe('RecordEventsService.prepare', () => {
   it('stamps store and server time and fills IP and user agent from the request', () => {
-    const [e] = service.prepare('store', { events: [event()] }, { ip: '1.2.3.4', userAgent: 'UA' }, now);
+    const [{ event: e, json }] = service.prepare('store', { events: [event()] }, { ip: '1.2.3.4', userAgent: 'UA' }, now);
+    expect(JSON.parse(json)).toEqual(e);
     expect(e).toMatchObject({ storeId: 'store', receivedAt: now.toISOString(), context: { ip: '1.2.3.4', userAgent: 'UA' } });
   });
 
   it('keeps an IP the storefront sent on the shopper’s behalf', () => {
-    const [e] = service.prepare('store', { events: [event({ context: { ip: '81.2.69.160' } })] }, { ip: '10.0.0.1' }, now);
+    const [{ event: e }] = service.prepare('store', { events: [event({ context: { ip: '81.2.69.160' } })] }, { ip: '10.0.0.1' }, now);
     expect(e.context?.ip).toBe('81.2.69.160');
   });
 
@@ -52,6 +53,14 @@ describe('RecordEventsService.prepare', () => {
   it('publishes keyed by store and device', async () => {
     const events = service.prepare('store', { events: [event()] }, {}, now);
     await service.record(events);
-    expect(publish).toHaveBeenCalledWith('events.raw.v1', [{ key: 'store:a1', value: events[0] }]);
+    expect(publish).toHaveBeenCalledWith('events.raw.v1', [{ key: 'store:a1', value: events[0].event, json: events[0].json }]);
+  });
+
+  it('counts multi-byte characters against the size limit', () => {
+    const small = new RecordEventsService({ publish } as unknown as KafkaPublisher, { ...config, EVENT_MAX_BYTES: 600 });
+    const ascii = event({ properties: { note: 'a'.repeat(300) } });
+    const emoji = event({ properties: { note: '\u{1F600}'.repeat(150) } });
+    expect(small.prepare('store', { events: [ascii] }, {}, now)).toHaveLength(1);
+    expect(() => small.prepare('store', { events: [emoji] }, {}, now)).toThrow(BatchRejected);
   });
 });
