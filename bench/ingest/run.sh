@@ -9,7 +9,7 @@
 # -> stop the services and the dedicated Kafka it started (the shared infra is left running).
 #
 # Knobs (env):
-#   BENCH_EVENTS (200000)  BENCH_BATCH (500)  BENCH_CONCURRENCY (8)  BENCH_ROUNDS (2)
+#   BENCH_EVENTS (200000)  BENCH_BATCH (500)  BENCH_CONCURRENCY (8)  BENCH_ROUNDS (3)
 #   BENCH_WARMUP_EVENTS (50000)  BENCH_TARGET (0.7)  BENCH_E2E_TIMEOUT_S (600)
 #   BENCH_KAFKA_BROKERS=host:port  use that Kafka instead of a dedicated one (e.g. 127.0.0.1:9092)
 #   BENCH_KAFKA_PORT (first free of 19092, 19192, ...; controller on +1)
@@ -18,9 +18,14 @@
 #   BENCH_RAW_TOPIC (bench.raw.v1)  BENCH_GATEWAY_PORT / BENCH_INGEST_PORT (default: free ports)
 #   BENCH_CPU_PROF=1  V8 CPU profiles of round 1 in .cache/bench/prof/ (raw producer, gateway
 #                     alone, ingest working off the backlog) with summaries (*.txt)
-#   BENCH_SERVICE_NODE_OPTIONS  extra node options for gateway and ingest (experiments)
+#   BENCH_NODE_OPTIONS (--max-semi-space-size=64)  node options for gateway, ingest AND the
+#                     benchmark process (the raw producer), like for like; the default is what
+#                     deploy/k8s and tools/services.sh run the services with
+#   BENCH_SERVICE_NODE_OPTIONS  extra node options for gateway and ingest only (experiments)
 #   BENCH_SERVICES_DIST  build the services run from (default dist; e.g. a patched copy under
 #                        the repo, so node_modules resolves), to measure a change before making it
+#   BENCH_RAW_SERIALIZE=1  count JSON.stringify of each message in the raw producer's time
+#                     (default: serialized before the clock starts, the strict limit)
 #   BENCH_BUILD=1  rebuild (npm run build) first
 # Exit status: 0 target met, 3 target missed, anything else: the benchmark could not run.
 set -euo pipefail
@@ -119,8 +124,10 @@ if [[ ${BENCH_CPU_PROF:-0} == 1 ]]; then
   rm -rf "$OUT/prof"
   NODE_FLAGS=(-r "$REPO_ROOT/dist/bench/ingest/cpu-profile.js")
 fi
-# shellcheck disable=SC2206 # word splitting intended: a list of node options
-NODE_FLAGS+=(${BENCH_SERVICE_NODE_OPTIONS:-})
+# shellcheck disable=SC2206 # word splitting intended: lists of node options
+BENCH_NODE_FLAGS=(${BENCH_NODE_OPTIONS---max-semi-space-size=64})
+# shellcheck disable=SC2206
+NODE_FLAGS+=(${BENCH_NODE_FLAGS[@]+"${BENCH_NODE_FLAGS[@]}"} ${BENCH_SERVICE_NODE_OPTIONS:-})
 
 start_service() { # name port extra-env...
   local name=$1 port=$2 pid; shift 2
@@ -148,7 +155,7 @@ start_service ingest "$IN_PORT"
 # --- keys: one store for the warm-up, two per round (gateway alone, pipeline) ------------------------
 TAG=$(date +%m%d%H%M%S)
 STORES=()
-for s in w $(for r in $(seq 1 "${BENCH_ROUNDS:-2}"); do echo "${r}a ${r}b"; done); do
+for s in w $(for r in $(seq 1 "${BENCH_ROUNDS:-3}"); do echo "${r}a ${r}b"; done); do
   store="bench-$TAG-$s"
   key=$(curl -fsS -X POST -H "X-Admin-Token: $ADMIN_TOKEN" "http://127.0.0.1:$GW_PORT/admin/v1/stores/$store/keys" |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).writeKey))')
@@ -156,13 +163,13 @@ for s in w $(for r in $(seq 1 "${BENCH_ROUNDS:-2}"); do echo "${r}a ${r}b"; done
 done
 
 # --- benchmark -------------------------------------------------------------------------------------
-say "machine: $(nproc) cores, $(free -h | awk '/^Mem:/{print $2}') RAM, node $(node -v), kafka $KAFKA_BROKERS"
+say "machine: $(nproc) cores, $(free -h | awk '/^Mem:/{print $2}') RAM, node $(node -v), kafka $KAFKA_BROKERS; node options: ${BENCH_NODE_FLAGS[*]:-none}${BENCH_SERVICE_NODE_OPTIONS:+, services also $BENCH_SERVICE_NODE_OPTIONS}"
 set +e
 BENCH_GATEWAY_URL="http://127.0.0.1:$GW_PORT" BENCH_INGEST_URL="http://127.0.0.1:$IN_PORT" \
   BENCH_STORES=$(IFS=,; echo "${STORES[*]}") \
   BENCH_PIDS="gateway=$GATEWAY_PID,ingest=$INGEST_PID${KAFKA_PID:+,kafka=$KAFKA_PID}" \
   BENCH_OUT_DIR="$OUT" KAFKAJS_NO_PARTITIONER_WARNING=1 \
-  node dist/bench/ingest/ingest.bench.js
+  node ${BENCH_NODE_FLAGS[@]+"${BENCH_NODE_FLAGS[@]}"} dist/bench/ingest/ingest.bench.js
 rc=$?
 set -e
 

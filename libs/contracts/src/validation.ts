@@ -20,6 +20,11 @@ export class Validator<T extends TSchema> {
     this.check = TypeCompiler.Compile(schema);
   }
 
+  /** The fast path: no allocation when the value is valid. */
+  is(value: unknown): value is Static<T> {
+    return this.check.Check(value);
+  }
+
   validate(value: unknown, prefix = ''): Validation<Static<T>> {
     if (this.check.Check(value)) return { ok: true, value };
     const errors: FieldError[] = [];
@@ -65,11 +70,13 @@ export function validateTrackedEvent(input: unknown, window: EventTimeWindow): V
       errors: [{ field: 'type', message: `Unknown event type ${JSON.stringify(String(type).slice(0, 64))}; expected one of: ${EVENT_TYPES.join(', ')}` }],
     };
   }
-  const checked = envelope.validate(input);
-  if (!checked.ok) return checked;
-  const event = checked.value;
-  const props = (propertyValidators.get(event.type) as Validator<TSchema>).validate(event.properties, 'properties');
-  if (!props.ok) return props;
+  if (!envelope.is(input)) return envelope.validate(input);
+  const event = input;
+  const props = propertyValidators.get(event.type) as Validator<TSchema>;
+  if (!props.is(event.properties)) {
+    const failed = props.validate(event.properties, 'properties');
+    if (!failed.ok) return failed;
+  }
 
   const occurred = Date.parse(event.occurredAt);
   const now = window.now.getTime();

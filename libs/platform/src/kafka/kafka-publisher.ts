@@ -76,7 +76,7 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     const encoded: Message[] = messages.map((m) => ({
       key: m.key,
       value: m.json ?? (m.value === null ? null : JSON.stringify(m.value)),
-      headers: m.headers,
+      ...(m.headers ? { headers: m.headers } : {}),
     }));
     const done = new Promise<void>((resolve, reject) => this.queue.push({ topic, messages: encoded, resolve, reject }));
     this.flushing ??= this.flush();
@@ -98,7 +98,11 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
       const batch = this.queue;
       this.queue = [];
       const byTopic = new Map<TopicName, Message[]>();
-      for (const p of batch) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), ...p.messages]);
+      for (const p of batch) {
+        const list = byTopic.get(p.topic);
+        if (list) for (const m of p.messages) list.push(m);
+        else byTopic.set(p.topic, p.messages.slice());
+      }
       try {
         await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
         batch.forEach((p) => p.resolve());
