@@ -145,7 +145,11 @@ class CoalescingSender {
 /** A batch of raw messages: ready, or serialized in the timed loop (BENCH_RAW_SERIALIZE=1). */
 type RawBatch = Message[] | (() => Message[]);
 
-async function runRaw(sender: CoalescingSender, batches: RawBatch[]): Promise<PhaseResult> {
+/**
+ * Sends every item with `concurrency` workers, each item tried up to 5 times; the latency of a
+ * success is timed from the send, after `prepare` (work the sender does before sending).
+ */
+async function drive<T, P>(items: T[], prepare: (item: T) => P, send: (prepared: P) => Promise<number>, backoffMs: (attempt: number) => number): Promise<PhaseResult> {
   const latencies: number[] = [];
   let next = 0;
   let events = 0;
@@ -153,26 +157,36 @@ async function runRaw(sender: CoalescingSender, batches: RawBatch[]): Promise<Ph
   const startedAt = Date.now();
   const t0 = hr();
   const worker = async () => {
-    while (next < batches.length) {
-      const next_ = batches[next++];
-      const batch = typeof next_ === 'function' ? next_() : next_;
+    while (next < items.length) {
+      const prepared = prepare(items[next++]);
       for (let attempt = 1; ; attempt++) {
         const s = hr();
         try {
-          await sender.send(batch);
+          events += await send(prepared);
           latencies.push(hr() - s);
-          events += batch.length;
           break;
         } catch (e) {
           failures++;
           if (attempt >= 5) throw e;
-          await sleep(200);
+          await sleep(backoffMs(attempt));
         }
       }
     }
   };
   await Promise.all(Array.from({ length: cfg.concurrency }, worker));
   return summarize(events, t0, hr(), latencies, failures, startedAt);
+}
+
+function runRaw(sender: CoalescingSender, batches: RawBatch[]): Promise<PhaseResult> {
+  return drive(
+    batches,
+    (b) => (typeof b === 'function' ? b() : b),
+    async (batch) => {
+      await sender.send(batch);
+      return batch.length;
+    },
+    () => 200,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,42 +215,24 @@ const errorsSeen = new Map<string, number>();
 async function runGateway(key: string, bodies: Array<{ body: Buffer; count: number }>): Promise<PhaseResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: cfg.concurrency });
   const url = new URL('/v1/events', cfg.gatewayUrl);
-  const latencies: number[] = [];
-  let next = 0;
-  let events = 0;
-  let failures = 0;
-  const startedAt = Date.now();
-  const t0 = hr();
-  const worker = async () => {
-    while (next < bodies.length) {
-      const { body, count } = bodies[next++];
-      for (let attempt = 1; ; attempt++) {
-        const s = hr();
-        let outcome: string;
-        try {
-          const res = await post(agent, url, key, body);
-          if (res.status === 202) {
-            latencies.push(hr() - s);
-            events += count;
-            break;
-          }
-          outcome = `HTTP ${res.status} ${res.text.slice(0, 160)}`;
-        } catch (e) {
-          outcome = `request error: ${e instanceof Error ? e.message : String(e)}`;
-        }
-        failures++;
-        errorsSeen.set(outcome, (errorsSeen.get(outcome) ?? 0) + 1);
-        if (attempt >= 5) throw new Error(`gateway kept failing: ${outcome}`);
-        await sleep(200 * attempt); // a real sender retries; eventId dedupe absorbs repeats
-      }
+  const send = async ({ body, count }: { body: Buffer; count: number }): Promise<number> => {
+    let outcome: string;
+    try {
+      const res = await post(agent, url, key, body);
+      if (res.status === 202) return count;
+      outcome = `HTTP ${res.status} ${res.text.slice(0, 160)}`;
+    } catch (e) {
+      outcome = `request error: ${e instanceof Error ? e.message : String(e)}`;
     }
+    errorsSeen.set(outcome, (errorsSeen.get(outcome) ?? 0) + 1);
+    throw new Error(`gateway kept failing: ${outcome}`);
   };
   try {
-    await Promise.all(Array.from({ length: cfg.concurrency }, worker));
+    // A real sender retries; eventId dedupe absorbs repeats.
+    return await drive(bodies, (b) => b, send, (attempt) => 200 * attempt);
   } finally {
     agent.destroy();
   }
-  return summarize(events, t0, hr(), latencies, failures, startedAt);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { TOPICS } from '@signal/contracts';
 import { PlatformModule } from '@signal/platform';
 import { ApiKey } from './api-keys/api-key.entity';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { CatalogHttpController } from './catalog/catalog.http.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
-import { HttpErrorsFilter } from './http-errors.filter';
 import { CreateApiKeys1764000000000 } from './migrations/1764000000000-create-api-keys';
 import { ProfilesHttpController } from './profiles/profiles.http.controller';
 import { RecordEventsModule } from './record-events/record-events.module';
@@ -31,7 +29,7 @@ export class AppModule {
         RecordEventsModule,
       ],
       controllers: [CatalogHttpController, ProfilesHttpController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: HttpErrorsFilter }],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
       exports: [GATEWAY_CONFIG],
     };
   }

@@ -71,13 +71,19 @@ export function validateTrackedEvent(input: unknown, window: EventTimeWindow): V
     };
   }
   if (!envelope.is(input)) return envelope.validate(input);
-  const event = input;
+  return checkEventBody(input, window);
+}
+
+/**
+ * The checks beyond the envelope's shape: the per-type properties and occurredAt within the
+ * window. For callers that validated the envelope already (ingest checks the raw event's shape).
+ */
+export function checkEventBody<E extends TrackedEvent>(event: E, window: EventTimeWindow): Validation<E> {
   const props = propertyValidators.get(event.type) as Validator<TSchema>;
   if (!props.is(event.properties)) {
     const failed = props.validate(event.properties, 'properties');
     if (!failed.ok) return failed;
   }
-
   const occurred = Date.parse(event.occurredAt);
   const now = window.now.getTime();
   if (occurred > now + window.maxFutureMs) {

@@ -49,7 +49,7 @@ export class PlatformModule implements NestModule {
   static forRoot(o: PlatformOptions): DynamicModule {
     const kafkaOptions: KafkaOptions = {
       service: o.service,
-      groupId: o.groupId ?? o.settings.KAFKA_GROUP_ID,
+      groupId: o.groupId ?? o.settings.KAFKA_GROUP_ID ?? o.service,
       brokers: o.settings.KAFKA_BROKERS.split(','),
       topics: o.topics,
       partitions: o.settings.KAFKA_TOPIC_PARTITIONS,

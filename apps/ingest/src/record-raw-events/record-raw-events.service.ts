@@ -8,7 +8,7 @@ import {
   Validator,
   profileIdFor,
   shopperKey,
-  validateTrackedEvent,
+  checkEventBody,
 } from '@signal/contracts';
 import { DeadLetterPublisher, KafkaPublisher, KAFKA_OPTIONS, type ConsumedMessage, type DeadLetterEntry, type KafkaOptions } from '@signal/platform';
 import { Counter } from 'prom-client';
@@ -53,7 +53,7 @@ export class RecordRawEventsService implements OnModuleInit, OnModuleDestroy {
 
   async process(messages: ConsumedMessage[]): Promise<void> {
     const { valid, invalid } = this.validate(messages);
-    await this.deadLetters.send(this.kafka.groupId ?? this.kafka.service, invalid);
+    await this.deadLetters.send(this.kafka.groupId, invalid);
     outcomes.inc({ outcome: 'invalid' }, invalid.length);
     if (valid.length === 0) return;
 
@@ -87,13 +87,12 @@ export class RecordRawEventsService implements OnModuleInit, OnModuleDestroy {
         continue;
       }
       // Judged against when the gateway received it, so a replay days later still passes.
-      const { storeId, receivedAt, ...tracked } = shape.value;
-      const checked = validateTrackedEvent(tracked, { ...window, now: new Date(receivedAt) });
+      const checked = checkEventBody(shape.value, { ...window, now: new Date(shape.value.receivedAt) });
       if (!checked.ok) {
         invalid.push({ message, reason: 'invalid_event', errors: checked.errors, attempts: 1 });
         continue;
       }
-      valid.push({ message, event: { ...checked.value, storeId, receivedAt } });
+      valid.push({ message, event: checked.value });
     }
     return { valid, invalid };
   }

@@ -1,33 +1,27 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { EnrichedEvent, Id, TOPICS, TOPIC_SPECS, Validator, type FieldError, type Validation } from '@signal/contracts';
-import { UnprocessableMessageError, metricsRegistry, type ConsumedMessage } from '@signal/platform';
+import { EnrichedEvent, TOPICS, TOPIC_SPECS, Validator, type FieldError, type Validation } from '@signal/contracts';
+import { UnprocessableMessageError, isTransientInfrastructureError, metricsRegistry, type ConsumedMessage } from '@signal/platform';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { RecordEventsRepository } from './record-events.repository';
 import { InconsistentReadError, planBatch } from './stitch';
 
 const enriched = new Validator(EnrichedEvent);
-// The contract leaves profileId open; it is a key here, so it gets the bounds of every other id.
-const profileIdShape = new Validator(Id('Stitched profile id.'));
 
 const MAX_ATTEMPTS = 5;
 // Kafka keeps enriched events this long; an applied id must outlive any replay of them, with a day to spare.
 const APPLIED_RETENTION_HOURS = (TOPIC_SPECS.find((t) => t.name === TOPICS.EventsEnriched)?.retentionHours ?? 168) + 24;
-// Deadlock and serialization failures: the database rolled back one side, which may simply run again.
-const TRANSIENT_PG_CODES = new Set(['40P01', '40001']);
 
 const outcomes = new Counter({ name: 'profile_events_total', help: 'Enriched events by outcome', labelNames: ['outcome'], registers: [metricsRegistry] });
 const mergesTotal = new Counter({ name: 'profile_merges_total', help: 'Anonymous profiles merged into customers', registers: [metricsRegistry] });
 
 export function checkEvent(value: unknown): Validation<EnrichedEvent> {
-  const checked = enriched.validate(value);
-  if (!checked.ok) return checked;
-  const id = profileIdShape.validate(checked.value.profileId, 'profileId');
-  return id.ok ? checked : id;
+  return enriched.validate(value);
 }
 
-const isTransient = (e: unknown): boolean =>
-  e instanceof InconsistentReadError || TRANSIENT_PG_CODES.has(String((e as { code?: unknown } | null)?.code));
+// A race with another partition (deadlock, serialization, stale read): run the batch again here,
+// rather than let the consumer split it into single messages.
+const isTransient = (e: unknown): boolean => e instanceof InconsistentReadError || isTransientInfrastructureError(e);
 
 /**
  * events.enriched.v1 → profiles, exactly once: the event ids and the profile changes they

@@ -56,7 +56,6 @@ function decode(topic: string, partition: number, m: KafkaMessage): ConsumedMess
 export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(KafkaConsumerServer.name);
   private consumer?: Consumer;
-  private readonly groupId: string;
 
   constructor(
     private readonly kafka: Kafka,
@@ -64,7 +63,6 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     private readonly deadLetters: DeadLetterPublisher,
   ) {
     super();
-    this.groupId = options.groupId ?? options.service;
   }
 
   on(): never {
@@ -93,7 +91,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   private async start(): Promise<void> {
     const topics = [...this.messageHandlers.keys()];
     if (topics.length === 0) return;
-    const consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, sessionTimeout: this.options.sessionTimeoutMs, heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3) });
+    const consumer = this.kafka.consumer({ groupId: this.options.groupId, allowAutoTopicCreation: false, sessionTimeout: this.options.sessionTimeoutMs, heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3) });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'Kafka consumer crashed'));
     await consumer.connect();
@@ -105,7 +103,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       partitionsConsumedConcurrently: this.options.partitionsConcurrency,
       eachBatch: (payload) => this.eachBatch(payload),
     });
-    this.log.log(`Consuming ${topics.join(', ')} as group ${this.groupId}`);
+    this.log.log(`Consuming ${topics.join(', ')} as group ${this.options.groupId}`);
   }
 
   private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
@@ -197,7 +195,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
 
   private async deadLetter(entries: DeadLetterEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.deadLetters.send(this.groupId, entries);
+    await this.deadLetters.send(this.options.groupId, entries);
     processed.inc({ topic: entries[0].message.topic, outcome: 'dead_lettered' }, entries.length);
   }
 }

@@ -12,6 +12,6 @@ export interface KafkaOptions {
   partitionsConcurrency: number;
   sendTimeoutMs: number;
   sessionTimeoutMs: number;
-  /** Consumer group id; defaults to the service name. */
-  groupId?: string;
+  /** Consumer group id: the service name unless configured otherwise. */
+  groupId: string;
 }
