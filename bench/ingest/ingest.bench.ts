@@ -162,7 +162,9 @@ async function drive<T, P>(items: T[], prepare: (item: T) => P, send: (prepared:
       for (let attempt = 1; ; attempt++) {
         const s = hr();
         try {
-          events += await send(prepared);
+          // Not `events += await ...`: that reads `events` before the await and loses other workers' counts.
+          const sent = await send(prepared);
+          events += sent;
           latencies.push(hr() - s);
           break;
         } catch (e) {
