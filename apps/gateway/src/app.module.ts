@@ -6,8 +6,8 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { CatalogHttpController } from './catalog/catalog.http.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { CreateApiKeys1764000000000 } from './migrations/1764000000000-create-api-keys';
-import { ProfilesHttpController } from './profiles/profiles.http.controller';
 import { RecordEventsModule } from './record-events/record-events.module';
+import { ProfileProxyModule } from './upstream/profile-proxy.module';
 
 export const GATEWAY_ENTITIES = [ApiKey];
 export const GATEWAY_MIGRATIONS = [CreateApiKeys1764000000000];
@@ -27,8 +27,9 @@ export class AppModule {
         }),
         ApiKeysModule,
         RecordEventsModule,
+        ProfileProxyModule,
       ],
-      controllers: [CatalogHttpController, ProfilesHttpController],
+      controllers: [CatalogHttpController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
       exports: [GATEWAY_CONFIG],
     };

@@ -20,14 +20,42 @@ const tables = async (): Promise<string[]> =>
 describe('profile migrations', () => {
   it('go up, all the way down, and up again', async () => {
     await ds.runMigrations({ transaction: 'each' });
-    expect(await tables()).toEqual(['applied_events', 'identities', 'migrations', 'profile_merges', 'profiles']);
+    expect(await tables()).toEqual([
+      'applied_events',
+      'erasures',
+      'identities',
+      'migrations',
+      'products',
+      'profile_merges',
+      'profiles',
+      'quiz_rewards',
+      'quizzes',
+      'segment_backfills',
+      'segment_memberships',
+      'segments',
+      'store_settings',
+    ]);
 
     for (let executed = PROFILE_MIGRATIONS.length; executed > 0; executed--) await ds.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual(['migrations']);
     expect(await ds.query(`SELECT * FROM "profile"."migrations"`)).toEqual([]);
 
     await ds.runMigrations({ transaction: 'each' });
-    expect(await tables()).toEqual(['applied_events', 'identities', 'migrations', 'profile_merges', 'profiles']);
+    expect(await tables()).toEqual([
+      'applied_events',
+      'erasures',
+      'identities',
+      'migrations',
+      'products',
+      'profile_merges',
+      'profiles',
+      'quiz_rewards',
+      'quizzes',
+      'segment_backfills',
+      'segment_memberships',
+      'segments',
+      'store_settings',
+    ]);
   });
 
   it('match the entities', async () => {

@@ -24,6 +24,7 @@ export const EVENT_TYPES = [
   'campaign_open',
   'campaign_click',
   'push_subscribed',
+  'consent',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -43,6 +44,14 @@ const LineItem = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** Preferences a shopper declared (a profile form, a preference centre); explicit traits of the profile. */
+export const DeclaredTraits = Type.Record(
+  Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,128}$' }),
+  Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Boolean(), Type.Array(Type.String({ maxLength: 256 }), { maxItems: 50 })]),
+  { maxProperties: 50, description: 'Declared preferences, e.g. { "skinType": "dry", "sizes": ["M", "L"] }.' },
+);
+export type TraitValue = string | number | boolean | string[];
 
 // Store-specific extras are allowed on properties; the known fields are checked strictly.
 const props = <T extends TProperties>(properties: T): TObject<T> => Type.Object(properties, { additionalProperties: true });
@@ -95,8 +104,8 @@ export const EVENT_PROPERTIES = {
     questionId: Id('Question id.'),
     answerIds: Type.Array(Id('Chosen option id.'), { minItems: 1, maxItems: 50 }),
   }),
-  identify: props({ email: Type.Optional(Text(320, 'E-mail address.')) }),
-  signup: props({ email: Type.Optional(Text(320, 'E-mail address.')), method: Type.Optional(Text(64, 'How they signed up.')) }),
+  identify: props({ email: Type.Optional(Text(320, 'E-mail address.')), traits: Type.Optional(DeclaredTraits) }),
+  signup: props({ email: Type.Optional(Text(320, 'E-mail address.')), method: Type.Optional(Text(64, 'How they signed up.')), traits: Type.Optional(DeclaredTraits) }),
   subscribe: props({ channel: Channel, email: Type.Optional(Text(320, 'E-mail address.')) }),
   unsubscribe: props({ channel: Channel }),
   review: props({ productId: ProductId, rating: Type.Integer({ minimum: 1, maximum: 5 }), text: Type.Optional(Text(5000, 'Review text.')) }),
@@ -108,6 +117,12 @@ export const EVENT_PROPERTIES = {
   }),
   campaign_open: props({ campaignId: Id('Campaign id.'), messageId: Id('Message id.'), channel: Type.Optional(Channel) }),
   campaign_click: props({ campaignId: Id('Campaign id.'), messageId: Id('Message id.'), channel: Type.Optional(Channel), url: Type.Optional(Url('Link clicked.')) }),
+  consent: props({
+    email: Type.Optional(Type.Boolean({ description: 'May we e-mail them.' })),
+    push: Type.Optional(Type.Boolean({ description: 'May we send web push.' })),
+    sms: Type.Optional(Type.Boolean({ description: 'May we text them.' })),
+    personalization: Type.Optional(Type.Boolean({ description: 'May their behaviour be used to personalize (affinities, segments, recommendations).' })),
+  }),
   push_subscribed: props({
     endpoint: Url('Push service endpoint of the subscription.'),
     keys: Type.Object({ p256dh: Text(256, 'Client public key.'), auth: Text(128, 'Auth secret.') }, { additionalProperties: false }),

@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { InventoryChange, Product } from './catalog';
 import { DeadLetter } from './dead-letter';
 import { EVENT_PROPERTIES, EVENT_TYPES, EnrichedEvent, RawEvent, TrackedEvent } from './events';
+import { PrivacyErasure, ProfileView, SegmentMembershipChange } from './profile';
 import { TOPIC_SPECS, TOPICS, type TopicName } from './topics';
 
 /** The value schema of every topic: the one definition analysts' JSON Schema is generated from. */
@@ -11,6 +12,9 @@ export const TOPIC_VALUE_SCHEMAS: Record<TopicName, TSchema> = {
   [TOPICS.EventsDeadLetter]: DeadLetter,
   [TOPICS.CatalogProducts]: Product,
   [TOPICS.CatalogInventory]: InventoryChange,
+  [TOPICS.ProfilesChanged]: ProfileView,
+  [TOPICS.SegmentsMembership]: SegmentMembershipChange,
+  [TOPICS.PrivacyErasures]: PrivacyErasure,
 };
 
 /** JSON Schema documents for docs/events/, keyed by file name. Deterministic output. */

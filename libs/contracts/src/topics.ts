@@ -13,6 +13,9 @@ export const TOPICS = {
   EventsDeadLetter: 'events.dlq.v1',
   CatalogProducts: 'catalog.products.v1',
   CatalogInventory: 'catalog.inventory.v1',
+  ProfilesChanged: 'profiles.changed.v1',
+  SegmentsMembership: 'segments.membership.v1',
+  PrivacyErasures: 'privacy.erasures.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -62,6 +65,26 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
     description: 'Stock level changes per product or variant.',
     compacted: false,
     retentionHours: 24 * 7,
+  },
+  {
+    name: TOPICS.ProfilesChanged,
+    key: 'storeId:profileId',
+    description: 'The current profile of each shopper (ProfileView); a tombstone (null value) when the profile was merged away or erased.',
+    compacted: true,
+  },
+  {
+    name: TOPICS.SegmentsMembership,
+    key: 'storeId:profileId',
+    description: 'A shopper entering or leaving a segment, with the rule and the event (or the passing of time) that caused it.',
+    compacted: false,
+    retentionHours: 24 * 7,
+  },
+  {
+    name: TOPICS.PrivacyErasures,
+    key: 'storeId:profileId',
+    description: 'A person was erased: every service deletes what it holds about these identities.',
+    compacted: false,
+    retentionHours: 24 * 30,
   },
 ];
 

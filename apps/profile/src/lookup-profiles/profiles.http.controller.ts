@@ -2,6 +2,7 @@ import { BadRequestException, Controller, Get, NotFoundException, Param, Query }
 import { Id, StoreId, Validator, type FieldError, type ProfileView } from '@signal/contracts';
 import type { TSchema } from '@sinclair/typebox';
 import type { Identity } from '../profiles/profile-state';
+import { SegmentsService } from '../segments/segments.service';
 import { LookupProfilesService } from './lookup-profiles.service';
 
 const storeIdShape = new Validator(StoreId);
@@ -19,13 +20,25 @@ function valid(shape: Validator<TSchema>, value: unknown, field: string): string
 /** Profile reads; the gateway calls these after authenticating the store. */
 @Controller('v1/stores/:storeId/profiles')
 export class ProfilesHttpController {
-  constructor(private readonly profiles: LookupProfilesService) {}
+  constructor(
+    private readonly profiles: LookupProfilesService,
+    private readonly segmentsOf: SegmentsService,
+  ) {}
 
   @Get(':profileId')
   async byId(@Param('storeId') storeId: string, @Param('profileId') profileId: string): Promise<ProfileView> {
     const view = await this.profiles.byProfileId(valid(storeIdShape, storeId, 'storeId'), valid(idShape, profileId, 'profileId'));
     if (!view) throw notFound();
     return view;
+  }
+
+  /** The segments a shopper is in, with why and since when. */
+  @Get(':profileId/segments')
+  async segments(@Param('storeId') storeId: string, @Param('profileId') profileId: string) {
+    const store = valid(storeIdShape, storeId, 'storeId');
+    const view = await this.profiles.byProfileId(store, valid(idShape, profileId, 'profileId'));
+    if (!view) throw notFound();
+    return { profileId: view.profileId, segments: await this.segmentsOf.ofProfile(store, view.profileId) };
   }
 
   /** `?anonymousId=` or `?customerId=`: exactly one. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { EnrichedEvent } from '@signal/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Profile, stateOf } from '../profiles/entities';
+import { Profile, detailsOf, stateOf } from '../profiles/entities';
 import { RESOLVE_MERGED_SQL, type ResolvedRow } from '../profiles/merges';
 import type { IdentityKind, ProfileState } from '../profiles/profile-state';
 import { InconsistentReadError, identityKey, profileKey, type BatchPlan, type Known } from './stitch';
@@ -16,7 +16,7 @@ interface OwnerRow {
   profile_id: string;
 }
 
-const profileRecord = (p: ProfileState) => ({
+const profileRecord = (p: ProfileState, nextEvaluationAt: ReadonlyMap<ProfileState, number | null>) => ({
   store_id: p.storeId,
   profile_id: p.profileId,
   customer_id: p.customerId,
@@ -27,9 +27,13 @@ const profileRecord = (p: ProfileState) => ({
   device: p.device,
   geo: p.geo,
   timezone: p.timezone,
+  details: detailsOf(p),
+  stage: p.stage,
+  next_evaluation_at: toIso(nextEvaluationAt.get(p) ?? null),
 });
+const toIso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 const PROFILE_RECORD = `store_id varchar, profile_id varchar, customer_id varchar, first_seen_at timestamptz, last_seen_at timestamptz,
-  event_count bigint, counters jsonb, device jsonb, geo jsonb, timezone text`;
+  event_count bigint, counters jsonb, device jsonb, geo jsonb, timezone text, details jsonb, stage varchar, next_evaluation_at timestamptz`;
 
 // UPDATE and DELETE answer [rows, rowCount] through TypeORM's query().
 const rowCount = (result: unknown): number => (result as [unknown[], number])[1];
@@ -98,24 +102,27 @@ export class RecordEventsRepository {
     throw new InconsistentReadError('profiles kept moving while being locked');
   }
 
-  async write(tx: EntityManager, plan: BatchPlan): Promise<void> {
+  /** `nextEvaluationAt`: per written profile state, when time alone may change its segments. */
+  async write(tx: EntityManager, plan: BatchPlan, nextEvaluationAt: ReadonlyMap<ProfileState, number | null>): Promise<void> {
+    const rec = (p: ProfileState) => profileRecord(p, nextEvaluationAt);
     if (plan.created.length) {
       // A profile created meanwhile by another partition means our reads are stale: retry.
       const rows: unknown[] = await tx.query(
-        `INSERT INTO "profile"."profiles" ("store_id", "profile_id", "customer_id", "first_seen_at", "last_seen_at", "event_count", "counters", "device", "geo", "timezone")
+        `INSERT INTO "profile"."profiles" ("store_id", "profile_id", "customer_id", "first_seen_at", "last_seen_at", "event_count", "counters", "device", "geo", "timezone", "details", "stage", "next_evaluation_at")
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(${PROFILE_RECORD}) ORDER BY store_id, profile_id
          ON CONFLICT DO NOTHING RETURNING "profile_id"`,
-        [JSON.stringify(plan.created.map(profileRecord))],
+        [JSON.stringify(plan.created.map(rec))],
       );
       ensureChanged('new profiles', rows.length, plan.created.length);
     }
     if (plan.updated.length) {
       const result: unknown = await tx.query(
         `UPDATE "profile"."profiles" p SET "customer_id" = v.customer_id, "first_seen_at" = v.first_seen_at, "last_seen_at" = v.last_seen_at,
-           "event_count" = v.event_count, "counters" = v.counters, "device" = v.device, "geo" = v.geo, "timezone" = v.timezone, "updated_at" = now()
+           "event_count" = v.event_count, "counters" = v.counters, "device" = v.device, "geo" = v.geo, "timezone" = v.timezone,
+           "details" = v.details, "stage" = v.stage, "next_evaluation_at" = v.next_evaluation_at, "updated_at" = now()
          FROM jsonb_to_recordset($1::jsonb) AS v(${PROFILE_RECORD})
          WHERE p.store_id = v.store_id AND p.profile_id = v.profile_id`,
-        [JSON.stringify(plan.updated.map(profileRecord))],
+        [JSON.stringify(plan.updated.map(rec))],
       );
       ensureChanged('updated profiles', rowCount(result), plan.updated.length);
     }
@@ -162,6 +169,21 @@ export class RecordEventsRepository {
         [JSON.stringify(plan.merges.map((m) => ({ store_id: m.storeId, merged_profile_id: m.mergedProfileId, into_profile_id: m.intoProfileId })))],
       );
     }
+  }
+
+  /** Drops events of erased people accepted before their erasure: still in flight, they must not rebuild them. */
+  async dropErased(tx: EntityManager, events: readonly EnrichedEvent[]): Promise<EnrichedEvent[]> {
+    const rows: { store_id: string; profile_id: string; erased_at: Date }[] = await tx.query(
+      `SELECT e.store_id, e.profile_id, e.erased_at FROM "profile"."erasures" e
+       JOIN unnest($1::varchar[], $2::varchar[]) AS u(store_id, profile_id) ON e.store_id = u.store_id AND e.profile_id = u.profile_id`,
+      [events.map((e) => e.storeId), events.map((e) => e.profileId)],
+    );
+    if (rows.length === 0) return [...events];
+    const erasedAt = new Map(rows.map((r) => [profileKey(r.store_id, r.profile_id), r.erased_at.getTime()]));
+    return events.filter((e) => {
+      const at = erasedAt.get(profileKey(e.storeId, e.profileId));
+      return at === undefined || Date.parse(e.receivedAt) > at;
+    });
   }
 
   /** Forgets applied event ids older than any replay can bring back. */

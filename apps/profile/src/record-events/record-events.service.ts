@@ -3,8 +3,14 @@ import { EnrichedEvent, TOPICS, TOPIC_SPECS, Validator, type FieldError, type Va
 import { UnprocessableMessageError, isTransientInfrastructureError, metricsRegistry, type ConsumedMessage } from '@signal/platform';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
+import type { ApplyContext, ProfileState } from '../profiles/profile-state';
+import { quizOptionEffects } from '../quizzes/quiz-definition';
+import { QuizzesRepository } from '../quizzes/quizzes.repository';
+import { RecordProductsService } from '../record-products/record-products.service';
+import { EvaluateSegmentsService, Outbox } from '../segments/evaluate-segments.service';
+import { SettingsService } from '../settings/settings.service';
 import { RecordEventsRepository } from './record-events.repository';
-import { InconsistentReadError, planBatch } from './stitch';
+import { InconsistentReadError, planBatch, profileKey } from './stitch';
 
 const enriched = new Validator(EnrichedEvent);
 
@@ -14,6 +20,13 @@ const APPLIED_RETENTION_HOURS = (TOPIC_SPECS.find((t) => t.name === TOPICS.Event
 
 const outcomes = new Counter({ name: 'profile_events_total', help: 'Enriched events by outcome', labelNames: ['outcome'], registers: [metricsRegistry] });
 const mergesTotal = new Counter({ name: 'profile_merges_total', help: 'Anonymous profiles merged into customers', registers: [metricsRegistry] });
+
+/** Product ids an event names: its own, or its line items'. */
+function productIdsOf(e: EnrichedEvent): string[] {
+  const items = e.properties['items'];
+  if (Array.isArray(items)) return items.flatMap((i: unknown) => (i && typeof (i as { productId?: unknown }).productId === 'string' ? [(i as { productId: string }).productId] : []));
+  return typeof e.properties['productId'] === 'string' ? [e.properties['productId']] : [];
+}
 
 export function checkEvent(value: unknown): Validation<EnrichedEvent> {
   return enriched.validate(value);
@@ -32,7 +45,13 @@ export class RecordEventsService implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger(RecordEventsService.name);
   private pruneTimer?: NodeJS.Timeout;
 
-  constructor(private readonly repository: RecordEventsRepository) {}
+  constructor(
+    private readonly repository: RecordEventsRepository,
+    private readonly settings: SettingsService,
+    private readonly products: RecordProductsService,
+    private readonly quizzes: QuizzesRepository,
+    private readonly segments: EvaluateSegmentsService,
+  ) {}
 
   onModuleInit(): void {
     this.pruneTimer = setInterval(() => void this.prune(), 10 * 60_000).unref();
@@ -77,12 +96,50 @@ export class RecordEventsService implements OnModuleInit, OnModuleDestroy {
       outcomes.inc({ outcome: 'duplicate' }, events.length);
       return;
     }
-    const known = await this.repository.lockShoppers(tx, fresh);
-    const plan = planBatch(fresh, known);
-    await this.repository.write(tx, plan);
-    outcomes.inc({ outcome: 'applied' }, fresh.length);
+    const kept = await this.repository.dropErased(tx, fresh);
+    if (kept.length < fresh.length) outcomes.inc({ outcome: 'erased' }, fresh.length - kept.length);
+    const known = await this.repository.lockShoppers(tx, kept);
+    const contexts = await this.contexts(tx, kept);
+    const plan = planBatch(kept, known, (storeId) => contexts.get(storeId) as ApplyContext);
+
+    // Memberships and the stage follow from the new profiles; Kafka hears of them before we commit.
+    const now = Date.now();
+    const outbox = new Outbox();
+    const settled = await this.segments.settle(tx, [...plan.created, ...plan.updated], now, 'event', outbox, { causes: plan.lastEvent });
+    const byKey = new Map(settled.map((s) => [profileKey(s.profile.storeId, s.profile.profileId), s]));
+    const final = (p: ProfileState) => byKey.get(profileKey(p.storeId, p.profileId))?.profile ?? p;
+    const nextEvaluationAt = new Map<ProfileState, number | null>();
+    for (const s of settled) nextEvaluationAt.set(s.profile, s.nextEvaluationAt);
+    await this.segments.remove(tx, plan.deleted, now, 'merge', outbox);
+    await this.repository.write(tx, { ...plan, created: plan.created.map(final), updated: plan.updated.map(final) }, nextEvaluationAt);
+    await this.segments.announce(tx, settled, now, outbox);
+    await this.segments.flush(outbox);
+
+    outcomes.inc({ outcome: 'applied' }, kept.length);
     if (events.length > fresh.length) outcomes.inc({ outcome: 'duplicate' }, events.length - fresh.length);
     if (plan.merges.length) mergesTotal.inc(plan.merges.length);
+  }
+
+  /** Per store: settings, the catalog facts of the batch's products, and the quizzes it answers. */
+  private async contexts(tx: EntityManager, events: readonly EnrichedEvent[]): Promise<Map<string, ApplyContext>> {
+    const settings = await this.settings.forStores(
+      events.map((e) => e.storeId),
+      tx,
+    );
+    const productRefs = events.flatMap((e) => productIdsOf(e).map((productId) => ({ storeId: e.storeId, productId })));
+    const facts = await this.products.factsFor(tx, productRefs);
+    const quizRefs = events.filter((e) => e.type === 'quiz_answer' && typeof e.properties['quizId'] === 'string').map((e) => ({ storeId: e.storeId, quizId: e.properties['quizId'] as string }));
+    const quizzes = quizRefs.length ? await this.quizzes.definitionsFor(tx, quizRefs) : new Map();
+    const effects = new Map([...quizzes].map(([k, def]) => [k, quizOptionEffects(def)]));
+    const out = new Map<string, ApplyContext>();
+    for (const [storeId, s] of settings) {
+      out.set(storeId, {
+        settings: s,
+        product: (productId) => facts.get(`${storeId}\u0000${productId}`),
+        quizOption: (quizId, questionId, optionId) => effects.get(`${storeId}\u0000${quizId}`)?.get(`${questionId}\u0000${optionId}`),
+      });
+    }
+    return out;
   }
 
   private async prune(): Promise<void> {

@@ -1,5 +1,5 @@
 import { IDENTIFYING_EVENT_TYPES, type EnrichedEvent } from '@signal/contracts';
-import { applyEvent, emptyProfile, mergeProfiles, type IdentityKind, type ProfileState } from '../profiles/profile-state';
+import { applyEvent, emptyProfile, mergeProfiles, type ApplyContext, type IdentityKind, type ProfileState } from '../profiles/profile-state';
 
 export const profileKey = (storeId: string, profileId: string): string => `${storeId}\u0000${profileId}`;
 export const identityKey = (storeId: string, kind: IdentityKind, value: string): string => `${storeId}\u0000${kind}\u0000${value}`;
@@ -44,6 +44,8 @@ export interface BatchPlan {
   /** Merged-away profiles that exist in the database. */
   deleted: ProfileRef[];
   merges: Merge[];
+  /** The last event applied to each surviving profile, by profileKey: what caused its changes. */
+  lastEvent: Map<string, EnrichedEvent>;
 }
 
 /** Thrown when the database changed under a plan in a way the locks could not prevent; the batch is retried. */
@@ -61,7 +63,7 @@ export class InconsistentReadError extends Error {
  * - on an identifying event a device owned by another customer changes hands (shared devices);
  * - an anonymous event for a device already stitched to someone joins that profile instead of starting one.
  */
-export function planBatch(events: readonly EnrichedEvent[], known: Known): BatchPlan {
+export function planBatch(events: readonly EnrichedEvent[], known: Known, contextFor: (storeId: string) => ApplyContext): BatchPlan {
   const profiles = new Map(known.profiles);
   const owners = new Map(known.owners);
   const mergedInto = new Map(known.mergedInto);
@@ -71,6 +73,7 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known): Batch
   const deleted: ProfileRef[] = [];
   const repointed: BatchPlan['repointed'] = [];
   const merges: Merge[] = [];
+  const lastEvent = new Map<string, EnrichedEvent>();
 
   const profile = (key: string): ProfileState => {
     const p = profiles.get(key);
@@ -95,9 +98,10 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known): Batch
   const merge = (storeId: string, fromId: string, intoId: string) => {
     const fromKey = profileKey(storeId, fromId);
     const intoKey = profileKey(storeId, intoId);
-    profiles.set(intoKey, mergeProfiles(profile(intoKey), profile(fromKey)));
+    profiles.set(intoKey, mergeProfiles(profile(intoKey), profile(fromKey), contextFor(storeId).settings));
     profiles.delete(fromKey);
     touched.delete(fromKey);
+    lastEvent.delete(fromKey);
     mergedInto.set(fromKey, intoId);
     merges.push({ storeId, mergedProfileId: fromId, intoProfileId: intoId });
     if (!created.delete(fromKey)) {
@@ -132,8 +136,9 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known): Batch
     }
 
     const targetKey = profileKey(storeId, target);
-    profiles.set(targetKey, applyEvent(profile(targetKey), event));
+    profiles.set(targetKey, applyEvent(profile(targetKey), event, contextFor(storeId)));
     touched.add(targetKey);
+    lastEvent.set(targetKey, event);
   }
 
   return {
@@ -143,5 +148,6 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known): Batch
     claims: [...claims.values()],
     deleted,
     merges,
+    lastEvent,
   };
 }

@@ -1,5 +1,6 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import type { ProfileView } from '@signal/contracts';
+import type { SegmentsService } from '../../segments/segments.service';
 import type { LookupProfilesService } from '../lookup-profiles.service';
 import { ProfilesHttpController } from '../profiles.http.controller';
 
@@ -9,13 +10,24 @@ const view: ProfileView = {
   identities: [{ kind: 'anonymous', value: 'dev-1' }],
   firstSeenAt: '2025-01-01T00:00:00.000Z',
   lastSeenAt: '2025-01-01T00:00:00.000Z',
+  computedAt: '2025-01-01T00:00:00.000Z',
   eventCount: 1,
   counters: { page_view: 1 },
+  stage: 'new_visitor',
+  traits: {},
+  affinities: { brand: [], category: [], priceBand: [], color: [], size: [] },
+  orders: { count: 0, revenue: 0, withDiscount: 0 },
+  rfm: { frequency: 0, monetary: 0 },
+  discountSensitivity: {},
+  consent: {},
+  purchased: [],
+  hearted: [],
+  segments: [],
 };
 
 function controller(found: ProfileView | null = view) {
   const service = { byProfileId: jest.fn().mockResolvedValue(found), byIdentity: jest.fn().mockResolvedValue(found) };
-  return { http: new ProfilesHttpController(service as unknown as LookupProfilesService), service };
+  return { http: new ProfilesHttpController(service as unknown as LookupProfilesService, {} as SegmentsService), service };
 }
 
 describe('ProfilesHttpController', () => {

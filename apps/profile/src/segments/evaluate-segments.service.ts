@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { TOPICS, shopperKey, type EnrichedEvent, type ProfileView, type SegmentMembershipChange } from '@signal/contracts';
+import { KafkaPublisher, metricsRegistry, type OutgoingMessage } from '@signal/platform';
+import { Counter } from 'prom-client';
+import type { EntityManager } from 'typeorm';
+import { toView, type Identity, type ProfileState } from '../profiles/profile-state';
+import { stageAt } from '../profiles/stage';
+import type { StoreSettings } from '../settings/store-settings';
+import { SettingsService } from '../settings/settings.service';
+import { LiveSegments } from './live-segments';
+import { diffMemberships, type LiveSegment, type Membership, type MembershipTrigger } from './memberships';
+
+const changesTotal = new Counter({ name: 'profile_segment_changes_total', help: 'Segment membership changes', labelNames: ['change', 'trigger'], registers: [metricsRegistry] });
+
+const key = (storeId: string, profileId: string): string => `${storeId}\u0000${profileId}`;
+
+export interface Settled {
+  profile: ProfileState;
+  nextEvaluationAt: number | null;
+  /** Whether a membership or the stage changed. */
+  changed: boolean;
+}
+
+export interface ProfileRef {
+  storeId: string;
+  profileId: string;
+}
+
+/** Messages for Kafka, sent before the transaction that made them commits. */
+export class Outbox {
+  readonly memberships: SegmentMembershipChange[] = [];
+  readonly profiles: { storeId: string; profileId: string; view: ProfileView | null }[] = [];
+}
+
+/**
+ * Settles profiles against their store's segments: computes stage and memberships, writes the
+ * membership changes in the caller's transaction, and collects the messages that announce them.
+ */
+@Injectable()
+export class EvaluateSegmentsService {
+  constructor(
+    private readonly settings: SettingsService,
+    private readonly live: LiveSegments,
+    private readonly publisher: KafkaPublisher,
+  ) {}
+
+  /**
+   * `only`: evaluate just this segment (a backfill); otherwise all the store's active segments.
+   * `causes`: the event behind each profile's change, by storeId\0profileId.
+   */
+  async settle(
+    tx: EntityManager,
+    profiles: readonly ProfileState[],
+    now: number,
+    trigger: MembershipTrigger,
+    outbox: Outbox,
+    o: { causes?: ReadonlyMap<string, EnrichedEvent>; only?: { storeId: string; segmentId: string } } = {},
+  ): Promise<Settled[]> {
+    if (profiles.length === 0) return [];
+    const settings = await this.settings.forStores(
+      profiles.map((p) => p.storeId),
+      tx,
+    );
+    const segments = await this.live.forStores(tx, settings);
+    const current = await this.currentMemberships(tx, profiles, o.only?.segmentId);
+    const entered: { storeId: string; profileId: string; segmentId: string; version: number; because: string }[] = [];
+    const exited: { storeId: string; profileId: string; segmentId: string }[] = [];
+    const settled: Settled[] = [];
+    const at = new Date(now).toISOString();
+
+    for (const profile of profiles) {
+      const s = settings.get(profile.storeId) as StoreSettings;
+      const stage = stageAt(profile, now, s.stages);
+      const pool = segments.get(profile.storeId) ?? [];
+      const evaluated: LiveSegment[] = o.only ? pool.filter((x) => x.segmentId === o.only?.segmentId) : pool;
+      const mine = current.get(key(profile.storeId, profile.profileId)) ?? new Map<string, Membership>();
+      const diff = diffMemberships(profile, now, evaluated, mine, stage.nextChangeAt);
+      const cause = o.causes?.get(key(profile.storeId, profile.profileId));
+      for (const [change, list] of [['entered', diff.entered], ['exited', diff.exited]] as const) {
+        for (const d of list) {
+          const ref = { storeId: profile.storeId, profileId: profile.profileId, segmentId: d.segmentId };
+          if (change === 'entered') entered.push({ ...ref, version: d.version, because: d.because });
+          else exited.push(ref);
+          outbox.memberships.push(membershipChange({ ...ref, segmentVersion: d.version, change, because: d.because, trigger, occurredAt: at }, cause));
+          changesTotal.inc({ change, trigger });
+        }
+      }
+      settled.push({ profile: { ...profile, stage: stage.stage }, nextEvaluationAt: diff.nextEvaluationAt, changed: diff.entered.length + diff.exited.length > 0 || stage.stage !== profile.stage });
+    }
+    await this.write(tx, entered, exited, at);
+    return settled;
+  }
+
+  /** Profiles that are gone (merged away, erased) leave all their segments. */
+  async remove(tx: EntityManager, refs: readonly ProfileRef[], now: number, trigger: MembershipTrigger, outbox: Outbox): Promise<void> {
+    if (refs.length === 0) return;
+    const rows: { store_id: string; profile_id: string; segment_id: string; segment_version: number }[] = await tx.query(
+      `DELETE FROM "profile"."segment_memberships" m USING unnest($1::varchar[], $2::varchar[]) AS u(store_id, profile_id)
+       WHERE m.store_id = u.store_id AND m.profile_id = u.profile_id RETURNING m.store_id, m.profile_id, m.segment_id, m.segment_version`,
+      [refs.map((r) => r.storeId), refs.map((r) => r.profileId)],
+    );
+    const at = new Date(now).toISOString();
+    for (const r of rows) {
+      outbox.memberships.push(
+        membershipChange({ storeId: r.store_id, profileId: r.profile_id, segmentId: r.segment_id, segmentVersion: r.segment_version, change: 'exited', because: `profile ${trigger === 'merge' ? 'merged into another' : 'erased'}`, trigger, occurredAt: at }),
+      );
+      changesTotal.inc({ change: 'exited', trigger });
+    }
+    for (const r of refs) outbox.profiles.push({ ...r, view: null });
+  }
+
+  /** These profiles leave one segment (deleted or deactivated). */
+  async leave(tx: EntityManager, storeId: string, segmentId: string, profileIds: readonly string[], now: number, trigger: MembershipTrigger, outbox: Outbox): Promise<void> {
+    if (profileIds.length === 0) return;
+    const rows: { profile_id: string; segment_version: number }[] = await tx.query(
+      `DELETE FROM "profile"."segment_memberships" WHERE "store_id" = $1 AND "segment_id" = $2 AND "profile_id" = ANY($3) RETURNING "profile_id", "segment_version"`,
+      [storeId, segmentId, profileIds],
+    );
+    const at = new Date(now).toISOString();
+    const because = trigger === 'segment_deleted' ? 'segment deleted' : 'segment deactivated';
+    for (const r of rows) {
+      outbox.memberships.push(membershipChange({ storeId, profileId: r.profile_id, segmentId, segmentVersion: r.segment_version, change: 'exited', because, trigger, occurredAt: at }));
+      changesTotal.inc({ change: 'exited', trigger });
+    }
+  }
+
+  /** Adds the current views of settled profiles to the outbox (profiles.changed.v1). */
+  async announce(tx: EntityManager, settled: readonly Settled[], now: number, outbox: Outbox): Promise<void> {
+    if (settled.length === 0) return;
+    const refs = settled.map((s) => s.profile);
+    const identities = await this.identities(tx, refs);
+    const memberships = await this.currentMemberships(tx, refs);
+    const settings = await this.settings.forStores(
+      refs.map((p) => p.storeId),
+      tx,
+    );
+    for (const { profile } of settled) {
+      const k = key(profile.storeId, profile.profileId);
+      const segments = [...(memberships.get(k)?.keys() ?? [])];
+      outbox.profiles.push({ storeId: profile.storeId, profileId: profile.profileId, view: toView(profile, identities.get(k) ?? [], segments, now, settings.get(profile.storeId) as StoreSettings) });
+    }
+  }
+
+  /** Sends the outbox; the caller commits only after Kafka acknowledged, so a failure re-sends rather than loses. */
+  async flush(outbox: Outbox): Promise<void> {
+    const memberships: OutgoingMessage[] = outbox.memberships.map((m) => ({ key: shopperKey(m.storeId, m.profileId), value: m }));
+    const profiles: OutgoingMessage[] = outbox.profiles.map((p) => ({ key: shopperKey(p.storeId, p.profileId), value: p.view }));
+    await Promise.all([memberships.length ? this.publisher.publish(TOPICS.SegmentsMembership, memberships) : undefined, profiles.length ? this.publisher.publish(TOPICS.ProfilesChanged, profiles) : undefined]);
+  }
+
+  private async currentMemberships(tx: EntityManager, profiles: readonly ProfileRef[], segmentId?: string): Promise<Map<string, Map<string, Membership>>> {
+    const rows: { store_id: string; profile_id: string; segment_id: string; segment_version: number }[] = await tx.query(
+      `SELECT m.store_id, m.profile_id, m.segment_id, m.segment_version FROM "profile"."segment_memberships" m
+       JOIN unnest($1::varchar[], $2::varchar[]) AS u(store_id, profile_id) ON m.store_id = u.store_id AND m.profile_id = u.profile_id
+       ${segmentId !== undefined ? 'WHERE m.segment_id = $3' : ''}`,
+      [profiles.map((p) => p.storeId), profiles.map((p) => p.profileId), ...(segmentId !== undefined ? [segmentId] : [])],
+    );
+    const out = new Map<string, Map<string, Membership>>();
+    for (const r of rows) {
+      const k = key(r.store_id, r.profile_id);
+      const m = out.get(k) ?? new Map<string, Membership>();
+      m.set(r.segment_id, { segmentId: r.segment_id, version: r.segment_version });
+      out.set(k, m);
+    }
+    return out;
+  }
+
+  private async identities(tx: EntityManager, profiles: readonly ProfileRef[]): Promise<Map<string, Identity[]>> {
+    const rows: { store_id: string; profile_id: string; kind: Identity['kind']; value: string }[] = await tx.query(
+      `SELECT i.store_id, i.profile_id, i.kind, i.value FROM "profile"."identities" i
+       JOIN unnest($1::varchar[], $2::varchar[]) AS u(store_id, profile_id) ON i.store_id = u.store_id AND i.profile_id = u.profile_id`,
+      [profiles.map((p) => p.storeId), profiles.map((p) => p.profileId)],
+    );
+    const out = new Map<string, Identity[]>();
+    for (const r of rows) {
+      const k = key(r.store_id, r.profile_id);
+      out.set(k, [...(out.get(k) ?? []), { kind: r.kind, value: r.value }]);
+    }
+    return out;
+  }
+
+  private async write(tx: EntityManager, entered: { storeId: string; profileId: string; segmentId: string; version: number; because: string }[], exited: { storeId: string; profileId: string; segmentId: string }[], at: string): Promise<void> {
+    if (exited.length) {
+      await tx.query(
+        `DELETE FROM "profile"."segment_memberships" m USING jsonb_to_recordset($1::jsonb) AS v(store_id varchar, profile_id varchar, segment_id varchar)
+         WHERE m.store_id = v.store_id AND m.profile_id = v.profile_id AND m.segment_id = v.segment_id`,
+        [JSON.stringify(exited.map((e) => ({ store_id: e.storeId, profile_id: e.profileId, segment_id: e.segmentId })))],
+      );
+    }
+    if (entered.length) {
+      await tx.query(
+        `INSERT INTO "profile"."segment_memberships" ("store_id", "profile_id", "segment_id", "segment_version", "entered_at", "because")
+         SELECT store_id, profile_id, segment_id, segment_version, $2::timestamptz, because
+         FROM jsonb_to_recordset($1::jsonb) AS v(store_id varchar, profile_id varchar, segment_id varchar, segment_version integer, because text)
+         ORDER BY store_id, profile_id, segment_id
+         ON CONFLICT ("store_id", "profile_id", "segment_id") DO UPDATE SET "segment_version" = EXCLUDED."segment_version", "because" = EXCLUDED."because"`,
+        [JSON.stringify(entered.map((e) => ({ store_id: e.storeId, profile_id: e.profileId, segment_id: e.segmentId, segment_version: e.version, because: e.because }))), at],
+      );
+    }
+  }
+}
+
+/** A change with a stable id: re-sent after a failed commit, it is recognisably the same change. */
+function membershipChange(m: Omit<SegmentMembershipChange, 'changeId' | 'eventId' | 'eventType'>, cause?: EnrichedEvent): SegmentMembershipChange {
+  const basis = [m.storeId, m.profileId, m.segmentId, m.segmentVersion, m.change, cause?.eventId ?? `${m.trigger}@${m.occurredAt}`].join('\u0000');
+  return {
+    changeId: createHash('sha256').update(basis).digest('hex').slice(0, 32),
+    ...m,
+    ...(cause ? { eventId: cause.eventId, eventType: cause.type } : {}),
+  };
+}

@@ -1,0 +1,59 @@
+import type { SegmentMembershipChange } from '@signal/contracts';
+import { consented } from '../profiles/stage';
+import type { ProfileState } from '../profiles/profile-state';
+import { evaluationContext, type CompiledRule } from './rules';
+
+/** An active segment, compiled for evaluation. */
+export interface LiveSegment {
+  segmentId: string;
+  version: number;
+  rule: CompiledRule;
+}
+
+export interface Membership {
+  segmentId: string;
+  version: number;
+}
+
+export interface MembershipDiff {
+  entered: { segmentId: string; version: number; because: string }[];
+  exited: { segmentId: string; version: number; because: string }[];
+  /** When time alone may change a membership or the stage; null when only a new event can. */
+  nextEvaluationAt: number | null;
+}
+
+const personalizationWithdrawn = (p: ProfileState): boolean => p.consent.personalization !== undefined && !consented(p, 'personalization');
+
+/**
+ * A profile's memberships against the store's segments at `now`: who enters, who exits, and when
+ * to look again. A quiz answer can assign a segment outright; withdrawn personalization consent
+ * leaves every segment. Memberships of segments no longer active are cleaned up when the segment is deleted.
+ */
+export function diffMemberships(profile: ProfileState, now: number, segments: readonly LiveSegment[], current: ReadonlyMap<string, Membership>, stageChangeAt: number | null): MembershipDiff {
+  const entered: MembershipDiff['entered'] = [];
+  const exited: MembershipDiff['exited'] = [];
+  let next = stageChangeAt;
+  const withdrawn = personalizationWithdrawn(profile);
+  const ctx = withdrawn ? null : evaluationContext(profile, now);
+  for (const s of segments) {
+    let match = false;
+    let because: string;
+    if (ctx === null) {
+      because = 'personalization consent withdrawn';
+    } else if (profile.assignedSegments[s.segmentId] !== undefined) {
+      match = true;
+      because = 'assigned by a quiz answer';
+    } else {
+      const r = s.rule.evaluate(ctx);
+      match = r.match;
+      because = r.because;
+      if (r.nextChangeAt !== null && (next === null || r.nextChangeAt < next)) next = r.nextChangeAt;
+    }
+    const was = current.get(s.segmentId);
+    if (match && !was) entered.push({ segmentId: s.segmentId, version: s.version, because });
+    else if (!match && was) exited.push({ segmentId: s.segmentId, version: s.version, because });
+  }
+  return { entered, exited, nextEvaluationAt: next };
+}
+
+export type MembershipTrigger = SegmentMembershipChange['trigger'];

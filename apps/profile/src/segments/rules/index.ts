@@ -1,0 +1,6 @@
+export { SegmentRule, EventMatch, LIMITS, OPS, PROFILE_FIELDS, type Field, type Op } from './schema';
+export { checkRule, type RuleCheck, type RuleError } from './check';
+export { compileRule, type CompiledRule, type RuleResult } from './compile';
+export { evaluationContext, type EvaluationContext } from './context';
+export { ruleReferences, type RuleReferences } from './references';
+export { describeDuration, parseDuration } from './duration';
