@@ -17,14 +17,16 @@ export interface Harness {
   /** Publishes raw message values, for what no well-behaved producer would send. */
   publishRaw(messages: { key: string; value: string }[]): Promise<void>;
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+  /** Any method with a JSON body; the answer parsed as JSON when it is JSON, else as text. */
+  send<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   profile(storeId: string, profileId: string): Promise<ProfileView | undefined>;
   sql<T>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
-export async function startProfile(): Promise<Harness> {
+export async function startProfile(env: Record<string, string> = {}): Promise<Harness> {
   // 4xx answers log at warn; the tests provoke hundreds of them.
-  const config = loadConfig(ProfileConfigSchema, testEnv({ LOG_LEVEL: 'error' }));
+  const config = loadConfig(ProfileConfigSchema, testEnv({ LOG_LEVEL: 'error', SEGMENT_BACKFILL_DELAY_MS: '0', SEGMENT_SWEEP_INTERVAL_MS: '250', ...env }));
   const kafka = new Kafka({ clientId: 'profile-test', brokers: config.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
   const service = await startTestService(AppModule.register(config, { groupId: await groupAtTopicEnd('profile', [TOPICS.EventsEnriched], config.KAFKA_BROKERS) }));
   const producer: Producer = kafka.producer();
@@ -39,9 +41,16 @@ export async function startProfile(): Promise<Harness> {
     const res = await fetch(`${service.url}${path}`);
     return { status: res.status, body: (await res.json()) as T };
   };
+  const send: Harness['send'] = async <T>(method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${service.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    const json = (res.headers.get('content-type') ?? '').includes('json');
+    return { status: res.status, body: (json && text ? JSON.parse(text) : text) as T };
+  };
   return {
     service,
     config,
+    send,
     publishRaw,
     publish: (events) => publishRaw(events.map((e) => ({ key: shopperKey(e.storeId, e.profileId), value: JSON.stringify(e) }))),
     get,

@@ -36,22 +36,20 @@ export function diffMemberships(profile: ProfileState, now: number, segments: re
   const withdrawn = personalizationWithdrawn(profile);
   const ctx = withdrawn ? null : evaluationContext(profile, now);
   for (const s of segments) {
-    let match = false;
-    let because: string;
-    if (ctx === null) {
-      because = 'personalization consent withdrawn';
-    } else if (profile.assignedSegments[s.segmentId] !== undefined) {
-      match = true;
-      because = 'assigned by a quiz answer';
-    } else {
-      const r = s.rule.evaluate(ctx);
-      match = r.match;
-      because = r.because;
-      if (r.nextChangeAt !== null && (next === null || r.nextChangeAt < next)) next = r.nextChangeAt;
-    }
     const was = current.get(s.segmentId);
-    if (match && !was) entered.push({ segmentId: s.segmentId, version: s.version, because });
-    else if (!match && was) exited.push({ segmentId: s.segmentId, version: s.version, because });
+    if (ctx === null) {
+      if (was) exited.push({ segmentId: s.segmentId, version: s.version, because: 'personalization consent withdrawn' });
+      continue;
+    }
+    if (profile.assignedSegments[s.segmentId] !== undefined) {
+      if (!was) entered.push({ segmentId: s.segmentId, version: s.version, because: 'assigned by a quiz answer' });
+      continue;
+    }
+    const r = s.rule.evaluate(ctx);
+    if (r.nextChangeAt !== null && (next === null || r.nextChangeAt < next)) next = r.nextChangeAt;
+    // `because` is built only when read: only for a change.
+    if (r.match && !was) entered.push({ segmentId: s.segmentId, version: s.version, because: r.because });
+    else if (!r.match && was) exited.push({ segmentId: s.segmentId, version: s.version, because: r.because });
   }
   return { entered, exited, nextEvaluationAt: next };
 }
