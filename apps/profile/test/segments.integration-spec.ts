@@ -86,10 +86,9 @@ describe('segments', () => {
     await expect(h.send('POST', `/v1/stores/${storeId}/segments/preview`, { definition })).resolves.toMatchObject({ status: 200, body: { count: 2, scanned: 3 } });
     await createSegment(storeId, 'big-spenders', definition);
     const entered = await memberships.waitFor(changesOf(storeId, 'big-spenders'), 2);
-    expect(entered.map((m) => [m.value.change, m.value.trigger]).sort()).toEqual([
-      ['entered', 'definition'],
-      ['entered', 'definition'],
-    ]);
+    expect(entered.map((m) => [m.value.profileId, m.value.change, m.value.trigger]).sort()).toEqual(
+      [profiles[1], profiles[2]].sort().map((p) => [p, 'entered', 'definition']),
+    );
 
     const csv = await h.send<string>('GET', `/v1/stores/${storeId}/segments/big-spenders/export.csv`);
     expect(csv.status).toBe(200);
@@ -98,10 +97,10 @@ describe('segments', () => {
 
     await expect(h.send('DELETE', `/v1/stores/${storeId}/segments/big-spenders`)).resolves.toMatchObject({ status: 204 });
     const all = await memberships.waitFor(changesOf(storeId, 'big-spenders'), 4);
-    expect(all.slice(2).map((m) => [m.value.change, m.value.trigger])).toEqual([
-      ['exited', 'segment_deleted'],
-      ['exited', 'segment_deleted'],
-    ]);
+    expect(all.slice(2).map((m) => [m.value.profileId, m.value.change, m.value.trigger]).sort()).toEqual(
+      [profiles[1], profiles[2]].sort().map((p) => [p, 'exited', 'segment_deleted']),
+    );
+    expect(all.slice(2).every((m) => m.key === `${storeId}:${m.value.profileId}`)).toBe(true);
     await expect(h.sql(`SELECT 1 FROM "profile"."segment_memberships" WHERE store_id = $1`, [storeId])).resolves.toEqual([]);
   });
 

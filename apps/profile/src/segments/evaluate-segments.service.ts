@@ -95,7 +95,8 @@ export class EvaluateSegmentsService {
   /** Profiles that are gone (merged away, erased) leave all their segments. */
   async remove(tx: EntityManager, refs: readonly ProfileRef[], now: number, trigger: MembershipTrigger, outbox: Outbox): Promise<void> {
     if (refs.length === 0) return;
-    const rows: { store_id: string; profile_id: string; segment_id: string; segment_version: number }[] = await tx.query(
+    // DELETE answers [rows, rowCount] through TypeORM's query().
+    const [rows]: [{ store_id: string; profile_id: string; segment_id: string; segment_version: number }[], number] = await tx.query(
       `DELETE FROM "profile"."segment_memberships" m USING unnest($1::varchar[], $2::varchar[]) AS u(store_id, profile_id)
        WHERE m.store_id = u.store_id AND m.profile_id = u.profile_id RETURNING m.store_id, m.profile_id, m.segment_id, m.segment_version`,
       [refs.map((r) => r.storeId), refs.map((r) => r.profileId)],
@@ -113,7 +114,7 @@ export class EvaluateSegmentsService {
   /** These profiles leave one segment (deleted or deactivated). */
   async leave(tx: EntityManager, storeId: string, segmentId: string, profileIds: readonly string[], now: number, trigger: MembershipTrigger, outbox: Outbox): Promise<void> {
     if (profileIds.length === 0) return;
-    const rows: { profile_id: string; segment_version: number }[] = await tx.query(
+    const [rows]: [{ profile_id: string; segment_version: number }[], number] = await tx.query(
       `DELETE FROM "profile"."segment_memberships" WHERE "store_id" = $1 AND "segment_id" = $2 AND "profile_id" = ANY($3) RETURNING "profile_id", "segment_version"`,
       [storeId, segmentId, profileIds],
     );

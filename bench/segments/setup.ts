@@ -1,0 +1,55 @@
+/**
+ * Kafka preparation for bench/segments/run.sh, run with plain node from dist before the services
+ * start:
+ *
+ *   node dist/bench/segments/setup.js kafka
+ *
+ * Creates the topics if missing (as the services would), then parks the benchmark's own consumer
+ * groups at the END of the topics they read: on the shared Kafka, events.raw.v1 and
+ * events.enriched.v1 hold whatever other runs and tests left (days of retention), and a fresh
+ * group would otherwise start with all of it (the services subscribe fromBeginning).
+ *
+ * Env: KAFKA_BROKERS, BENCH_INGEST_GROUP, BENCH_PROFILE_GROUP.
+ */
+import { TOPICS, type TopicName } from '@signal/contracts';
+import { ensureTopics } from '@signal/platform';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+
+const env = (name: string, fallback: string) => process.env[name] || fallback;
+
+async function parkAtEnd(admin: Admin, group: string, topics: readonly TopicName[]): Promise<void> {
+  const described = await admin.describeGroups([group]);
+  const members = described.groups[0]?.members.length ?? 0;
+  if (members > 0) throw new Error(`consumer group "${group}" has ${members} active member(s): another benchmark is running against this Kafka; stop it first`);
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({ groupId: group, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    console.log(`setup: group ${group} starts at the end of ${topic} (${ends.reduce((s, p) => s + Number(p.high), 0)} older messages skipped)`);
+  }
+}
+
+async function prepareKafka(): Promise<void> {
+  const kafka = new Kafka({ clientId: 'bench-segments-setup', brokers: env('KAFKA_BROKERS', '127.0.0.1:9092').split(','), logLevel: logLevel.WARN });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const all = [TOPICS.EventsRaw, TOPICS.EventsEnriched, TOPICS.CatalogProducts, TOPICS.ProfilesChanged, TOPICS.SegmentsMembership, TOPICS.PrivacyErasures, TOPICS.EventsDeadLetter];
+    const created = await ensureTopics(admin, all, Number(env('KAFKA_TOPIC_PARTITIONS', '6')), 1);
+    if (created.length) console.log(`setup: created ${created.join(', ')}`);
+    await parkAtEnd(admin, env('BENCH_INGEST_GROUP', 'bench-segments-ingest'), [TOPICS.EventsRaw, TOPICS.PrivacyErasures]);
+    await parkAtEnd(admin, env('BENCH_PROFILE_GROUP', 'bench-segments-profile'), [TOPICS.EventsEnriched, TOPICS.CatalogProducts, TOPICS.PrivacyErasures]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const steps: Record<string, () => Promise<void>> = { kafka: prepareKafka };
+const step = steps[process.argv[2] ?? ''];
+if (!step) {
+  console.error(`usage: setup.js ${Object.keys(steps).join('|')}`);
+  process.exit(2);
+}
+step().catch((e: unknown) => {
+  console.error(`setup ${process.argv[2]} failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
