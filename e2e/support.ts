@@ -41,6 +41,7 @@ export interface EventInput {
   properties?: Record<string, unknown>;
   context?: Record<string, unknown>;
   eventId?: string;
+  occurredAt?: string;
 }
 
 export class Store {
@@ -59,7 +60,7 @@ export class Store {
     return {
       eventId: e.eventId ?? randomUUID(),
       type: e.type ?? 'product_view',
-      occurredAt: new Date().toISOString(),
+      occurredAt: e.occurredAt ?? new Date().toISOString(),
       anonymousId: e.anonymousId,
       ...(e.customerId ? { customerId: e.customerId } : {}),
       properties: e.properties ?? { productId: 'sku-1' },
@@ -77,6 +78,17 @@ export class Store {
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );
+  }
+
+  /** A JSON API call with the secret key (or the write key), answered as status and parsed body (text for non-JSON). */
+  async api<T = unknown>(method: string, path: string, body?: unknown, key: 'secret' | 'write' = 'secret'): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { 'x-api-key': key === 'secret' ? this.secretKey : this.writeKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: ((res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text) as T };
   }
 
   async profile(query: { anonymousId?: string; customerId?: string }): Promise<ProfileView | null> {

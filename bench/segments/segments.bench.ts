@@ -287,14 +287,13 @@ class MembershipTap {
     await consumer.subscribe({ topics: [TOPICS.SegmentsMembership] });
     let joined = false;
     consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-    const prefix = Buffer.from(`{"changeId":`);
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 6,
       eachBatch: async ({ batch }) => {
         const now = Date.now();
         for (const m of batch.messages) {
-          if (!m.value || !m.key || m.value.indexOf(prefix) !== 0) continue;
+          if (!m.value || !m.key) continue;
           if (m.key.toString('utf8', 0, cfg.storeId.length + 1) !== `${cfg.storeId}:`) continue;
           const c = JSON.parse(m.value.toString('utf8')) as SegmentMembershipChange;
           this.messages++;
