@@ -29,6 +29,19 @@ const products = [
 ].map(([productId, title, brand, category, price]) => ({ productId, title, brand, categories: [category], price, currency: 'GBP', inStock: true, stockLevel: 25 }));
 await call('/v1/catalog/products', { method: 'POST', key: keys.secretKey, body: { products } });
 
+// Segments first, so the demo events move the customer through them as they happen.
+const segments = [
+  { segmentId: 'phone-owners', name: 'Bought a phone in the last 30 days', definition: { event: { type: 'purchase', category: 'phones' }, within: '30d' } },
+  { segmentId: 'new-home', name: 'Moving house: bought a fridge and a washing machine within 30 days', definition: { all: ['fridge-a', 'washer-b'].map((productId) => ({ event: { type: 'purchase', productId }, within: '30d' })) } },
+  { segmentId: 'cart-abandoners', name: 'Added to cart, no purchase within an hour', definition: { event: { type: 'add_to_cart' }, notFollowedBy: { type: 'purchase' }, after: '60m', within: '7d' } },
+  { segmentId: 'engaged-no-order', name: 'Engaged but never bought', definition: { all: [{ field: 'stage', op: 'eq', value: 'engaged' }, { field: 'orders.count', op: 'eq', value: 0 }] } },
+];
+for (const { segmentId, ...segment } of segments) {
+  const created = await fetch(`${gateway}/v1/segments`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': keys.secretKey }, body: JSON.stringify({ segmentId, ...segment }) });
+  if (created.status === 409) await call(`/v1/segments/${segmentId}`, { method: 'PUT', key: keys.secretKey, body: segment });
+  else if (created.status !== 201) throw new Error(`POST /v1/segments: ${created.status} ${await created.text()}`);
+}
+
 const now = Date.now();
 const at = (minutesAgo) => new Date(now - minutesAgo * 60_000).toISOString();
 const ctx = { ip: '81.2.69.160', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1', locale: 'en-GB' };
@@ -50,7 +63,7 @@ for (let i = 0; i < 50 && !(profile && profile.eventCount >= events.length); i++
   await new Promise((r) => setTimeout(r, 200));
   profile = (await call('/v1/profiles?customerId=alice', { key: keys.secretKey })).body;
 }
-console.log(`\nDemo store "${storeId}" seeded: ${products.length} products, ${events.length} events.`);
+console.log(`\nDemo store "${storeId}" seeded: ${products.length} products, ${segments.length} segments, ${events.length} events.`);
 console.log(`Profile of customer alice: ${JSON.stringify(profile, null, 2)}\n`);
 console.log('Keys (also in .cache/run/demo-keys.json):');
 console.log(`  export WRITE_KEY=${keys.writeKey}`);
