@@ -108,5 +108,11 @@ describe('privacy', () => {
     expect(left?.value).toMatchObject({ change: 'exited', because: 'personalization consent withdrawn' });
     const p = await waitForEvents(storeId, view.profileId, 2);
     expect(p).toMatchObject({ consent: { personalization: false }, segments: [], affinities: { brand: [] } });
+    // Other services hear the same on the compacted topic, in order: first in the segment, then out with consent withdrawn.
+    const published = await changed.waitFor((m) => m.key === `${storeId}:${view.profileId}`, 2);
+    expect(published.map((m) => [m.value?.segments, m.value?.consent])).toEqual([
+      [['viewers'], {}],
+      [[], { personalization: false }],
+    ]);
   });
 });
