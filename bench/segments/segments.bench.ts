@@ -47,7 +47,10 @@ const cfg = {
   tickMs: Math.max(1, int('BENCH_TICK_MS', 20)),
   maxEvents: int('BENCH_MAX_EVENTS', 50_000),
   p95TargetMs: int('BENCH_P95_TARGET_MS', 500),
-  loadBatch: Math.max(1, int('BENCH_LOAD_BATCH', 500)),
+  loadBatch: Math.max(1, int('BENCH_LOAD_BATCH', 100)),
+  /** Most load events accepted but not yet applied by the profile service (see README: the 1 MB limit). */
+  loadBacklog: Math.max(1, int('BENCH_LOAD_BACKLOG', 500)),
+  maxBatch: Math.max(1, int('BENCH_MAX_BATCH', 500)),
   loadConcurrency: Math.max(1, int('BENCH_LOAD_CONCURRENCY', 4)),
   drainTimeoutMs: int('BENCH_DRAIN_TIMEOUT_S', 300) * 1000,
   loadTimeoutMs: int('BENCH_LOAD_TIMEOUT_S', 1800) * 1000,
@@ -379,12 +382,22 @@ async function load(db: Client, shoppers: readonly Shopper[], watch: ProfileWatc
   const events = loadEvents(shoppers, `l${runTag}`, new Date().toISOString());
   const batches = chunk(events, cfg.loadBatch);
   const base = (await profileSample()).applied;
-  log(`load: ${fmt(events.length)} events for ${fmt(shoppers.length)} shoppers, ${batches.length} requests of ${cfg.loadBatch}, ${cfg.loadConcurrency} in flight`);
+  log(`load: ${fmt(events.length)} events for ${fmt(shoppers.length)} shoppers, ${batches.length} requests of ${cfg.loadBatch}, ${cfg.loadConcurrency} in flight, at most ${fmt(cfg.loadBacklog)} not yet applied by the profile service`);
   const t0 = Date.now();
   let accepted = 0;
   let lastLog = t0;
+  let inFlight = 0;
   await pool(batches, cfg.loadConcurrency, async (b) => {
+    // Closed loop: keep the profile service's backlog small, so its consumer batches stay small.
+    await waitFor(
+      'the profile service to work off its backlog',
+      120_000,
+      async () => ((watch.latest()?.applied ?? base) - base >= accepted + inFlight + b.length - cfg.loadBacklog ? true : undefined),
+      () => `applied ${fmt((watch.latest()?.applied ?? base) - base)} of ${fmt(accepted)} accepted: the profile service stalled? see .cache/bench/segments/profile.log`,
+    );
+    inFlight += b.length;
     await sendEvents(b);
+    inFlight -= b.length;
     accepted += b.length;
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
@@ -579,8 +592,8 @@ interface MaxResult {
 async function maxThroughput(shoppers: readonly Shopper[], order: readonly number[], offset: number, tap: MembershipTap, watch: ProfileWatch, probe: CpuProbe, pg: PgActivity, runTag: string): Promise<MaxResult> {
   const occurredAt = new Date().toISOString();
   const events = Array.from({ length: cfg.maxEvents }, (_, n) => homeView(shoppers[order[(offset + n) % order.length]], `x${runTag}-${n.toString(36)}`, occurredAt, n));
-  const batches = chunk(events, cfg.loadBatch);
-  log(`max: ${fmt(events.length)} events as fast as the gateway takes them (${batches.length} requests of ${cfg.loadBatch}, ${cfg.loadConcurrency} in flight)`);
+  const batches = chunk(events, cfg.maxBatch);
+  log(`max: ${fmt(events.length)} events as fast as the gateway takes them (${batches.length} requests of ${cfg.maxBatch}, ${cfg.loadConcurrency} in flight)`);
   tap.resetCounts();
   pg.reset();
   const s0 = await profileSample();

@@ -114,7 +114,14 @@ export function generateSegments(count = 1_000, seed = 1): SegmentInput[] {
   }
   // Country, 40.
   for (const c of COUNTRIES) add(`country-${c}`, { field: 'country', op: 'eq', value: c });
-  for (let i = 0; i < 24; i++) add(`country-not-${i}`, { field: 'country', op: 'notIn', value: [...new Set([pick(COUNTRIES), pick(COUNTRIES), pick(COUNTRIES)])] });
+  for (let i = 0; i < 24; i++) {
+    add(`cart-outside-${i}`, {
+      all: [
+        { field: 'country', op: 'notIn', value: [...new Set([pick(COUNTRIES), pick(COUNTRIES), pick(COUNTRIES)])] },
+        { event: { type: 'add_to_cart', category: department(int(DEPARTMENTS)) }, within: '7d' },
+      ],
+    });
+  }
   // Price bands by department, 60.
   for (let i = 0; i < 60; i++) {
     add(`band-${i}`, { event: { type: ['product_view', 'add_to_cart'], category: department(int(DEPARTMENTS)), priceBand: pick(PRICE_BANDS) }, count: { atLeast: 1 + int(2) }, within: '30d' });

@@ -69,7 +69,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   {
     name: TOPICS.ProfilesChanged,
     key: 'storeId:profileId',
-    description: 'The current profile of each shopper (ProfileView); a tombstone (null value) when the profile was merged away or erased.',
+    description: 'The current profile of each shopper (ProfileView); a tombstone (null value) when the profile was merged away (header merged-into: the surviving profile id) or erased.',
     compacted: true,
   },
   {

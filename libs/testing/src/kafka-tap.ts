@@ -7,6 +7,7 @@ export interface TappedMessage<T = unknown> {
   value: T;
   partition: number;
   offset: string;
+  headers: Record<string, string>;
 }
 
 /** Reads a topic from "now" on (the end offsets when tapped), for asserting on what services produce. */
@@ -40,7 +41,9 @@ export class KafkaTap<T = unknown> {
         } catch {
           // keep the text
         }
-        tap.messages.push({ key: message.key?.toString('utf8') ?? null, value: value as T, partition, offset: message.offset });
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
+        tap.messages.push({ key: message.key?.toString('utf8') ?? null, value: value as T, partition, offset: message.offset, headers });
       },
     });
     await eventually(() => seeked, { timeoutMs: 30_000 });

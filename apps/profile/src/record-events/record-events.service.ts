@@ -110,7 +110,14 @@ export class RecordEventsService implements OnModuleInit, OnModuleDestroy {
     const final = (p: ProfileState) => byKey.get(profileKey(p.storeId, p.profileId))?.profile ?? p;
     const nextEvaluationAt = new Map<ProfileState, number | null>();
     for (const s of settled) nextEvaluationAt.set(s.profile, s.nextEvaluationAt);
-    await this.segments.remove(tx, plan.deleted, now, 'merge', outbox);
+    const into = new Map(plan.merges.map((m) => [profileKey(m.storeId, m.mergedProfileId), m.intoProfileId]));
+    await this.segments.remove(
+      tx,
+      plan.deleted.map((d) => ({ ...d, mergedInto: into.get(profileKey(d.storeId, d.profileId)) })),
+      now,
+      'merge',
+      outbox,
+    );
     await this.repository.write(tx, { ...plan, created: plan.created.map(final), updated: plan.updated.map(final) }, nextEvaluationAt);
     await this.segments.announce(tx, settled, now, outbox);
     await this.segments.flush(outbox);

@@ -13,6 +13,9 @@ import { diffMemberships, type LiveSegment, type Membership, type MembershipTrig
 
 const changesTotal = new Counter({ name: 'profile_segment_changes_total', help: 'Segment membership changes', labelNames: ['change', 'trigger'], registers: [metricsRegistry] });
 
+/** Header on a `profiles.changed.v1` tombstone: the profile id it was merged into. */
+export const MERGED_INTO_HEADER = 'merged-into';
+
 const key = (storeId: string, profileId: string): string => `${storeId}\u0000${profileId}`;
 
 export interface Settled {
@@ -30,7 +33,8 @@ export interface ProfileRef {
 /** Messages for Kafka, sent before the transaction that made them commits. */
 export class Outbox {
   readonly memberships: SegmentMembershipChange[] = [];
-  readonly profiles: { storeId: string; profileId: string; view: ProfileView | null }[] = [];
+  /** `mergedInto`: set on the tombstone of a profile merged away, so readers can re-key what they hold. */
+  readonly profiles: { storeId: string; profileId: string; view: ProfileView | null; mergedInto?: string }[] = [];
 }
 
 /**
@@ -92,8 +96,8 @@ export class EvaluateSegmentsService {
     return settled;
   }
 
-  /** Profiles that are gone (merged away, erased) leave all their segments. */
-  async remove(tx: EntityManager, refs: readonly ProfileRef[], now: number, trigger: MembershipTrigger, outbox: Outbox): Promise<void> {
+  /** Profiles that are gone (merged away, erased) leave all their segments; their changelog entry is tombstoned. */
+  async remove(tx: EntityManager, refs: readonly (ProfileRef & { mergedInto?: string })[], now: number, trigger: MembershipTrigger, outbox: Outbox): Promise<void> {
     if (refs.length === 0) return;
     // DELETE answers [rows, rowCount] through TypeORM's query().
     const [rows]: [{ store_id: string; profile_id: string; segment_id: string; segment_version: number }[], number] = await tx.query(
@@ -108,7 +112,7 @@ export class EvaluateSegmentsService {
       );
       changesTotal.inc({ change: 'exited', trigger });
     }
-    for (const r of refs) outbox.profiles.push({ ...r, view: null });
+    for (const r of refs) outbox.profiles.push({ storeId: r.storeId, profileId: r.profileId, view: null, ...(r.mergedInto ? { mergedInto: r.mergedInto } : {}) });
   }
 
   /** These profiles leave one segment (deleted or deactivated). */
@@ -146,7 +150,7 @@ export class EvaluateSegmentsService {
   /** Sends the outbox; the caller commits only after Kafka acknowledged, so a failure re-sends rather than loses. */
   async flush(outbox: Outbox): Promise<void> {
     const memberships: OutgoingMessage[] = outbox.memberships.map((m) => ({ key: shopperKey(m.storeId, m.profileId), value: m }));
-    const profiles: OutgoingMessage[] = outbox.profiles.map((p) => ({ key: shopperKey(p.storeId, p.profileId), value: p.view }));
+    const profiles: OutgoingMessage[] = outbox.profiles.map((p) => ({ key: shopperKey(p.storeId, p.profileId), value: p.view, ...(p.mergedInto ? { headers: { [MERGED_INTO_HEADER]: p.mergedInto } } : {}) }));
     await Promise.all([memberships.length ? this.publisher.publish(TOPICS.SegmentsMembership, memberships) : undefined, profiles.length ? this.publisher.publish(TOPICS.ProfilesChanged, profiles) : undefined]);
   }
 
