@@ -416,11 +416,10 @@ async function load(db: Client, shoppers: readonly Shopper[], watch: ProfileWatc
     () => `applied ${fmt((watch.latest()?.applied ?? base) - base)} of ${fmt(events.length)}`,
   );
   const appliedMs = done.at - t0;
-  const [{ rows: p }, { rows: m }, { rows: s }] = await Promise.all([
-    db.query<{ n: string }>(`SELECT count(*) AS n FROM "profile"."profiles"`),
-    db.query<{ n: string }>(`SELECT count(*) AS n FROM "profile"."segment_memberships"`),
-    db.query<{ n: string }>(`SELECT count(*) AS n FROM "profile"."segments" WHERE "active"`),
-  ]);
+  // One client: one query at a time.
+  const { rows: p } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "profile"."profiles"`);
+  const { rows: m } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "profile"."segment_memberships"`);
+  const { rows: s } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "profile"."segments" WHERE "active"`);
   const result: LoadResult = {
     segments: { count: seg.count, ms: seg.ms, perSec: seg.count / (seg.ms / 1000), backfillWaitMs },
     events: { count: events.length, acceptMs, acceptPerSec: events.length / (acceptMs / 1000), appliedMs, appliedPerSec: events.length / (appliedMs / 1000) },

@@ -93,6 +93,8 @@ export interface ProfileState extends Surroundings {
   history: HistoryEntry[];
   /** Lifecycle stage as of the last evaluation. */
   stage: LifecycleStage;
+  /** When time alone may next change a segment membership or the stage (as last evaluated); null: only an event can. */
+  nextEvaluationAt: number | null;
 }
 
 
@@ -157,6 +159,7 @@ export function emptyProfile(storeId: string, profileId: string, customerId: str
     assignedSegments: {},
     history: [],
     stage: 'new_visitor',
+    nextEvaluationAt: null,
   };
 }
 
@@ -238,7 +241,7 @@ function describeProduct(event: EnrichedEvent, productId: string, price: number 
   if (known?.color) entry.color = known.color.toLowerCase();
   if (known?.size) entry.size = known.size.toLowerCase();
   const band = priceBandOf(paid, ctx.settings.priceBands);
-  if (band) entry.priceBand = band;
+  if (band) entry.priceBand = band.toLowerCase();
   return entry;
 }
 
@@ -410,6 +413,7 @@ export function mergeProfiles(into: ProfileState, from: ProfileState, settings: 
     purchased: newest(maxEach(into.purchased, from.purchased), (t) => t),
     hearted: newest(laterEach(into.hearted, from.hearted), (h) => h.at),
     assignedSegments: maxEach(into.assignedSegments, from.assignedSegments),
+    nextEvaluationAt: minOrNull(into.nextEvaluationAt, from.nextEvaluationAt),
     history: trimHistory(insertNewestFirst(into.history, from.history), Math.max(into.lastSeenAt, from.lastSeenAt)),
   };
   if (personalizationWithdrawn(merged)) {

@@ -105,7 +105,7 @@ export class RecordEventsService implements OnModuleInit, OnModuleDestroy {
     // Memberships and the stage follow from the new profiles; Kafka hears of them before we commit.
     const now = Date.now();
     const outbox = new Outbox();
-    const settled = await this.segments.settle(tx, [...plan.created, ...plan.updated], now, 'event', outbox, { causes: plan.lastEvent });
+    const settled = await this.segments.settle(tx, [...plan.created, ...plan.updated], now, 'event', outbox, { causes: plan.lastEvent, changedBy: plan.changedBy });
     const byKey = new Map(settled.map((s) => [profileKey(s.profile.storeId, s.profile.profileId), s]));
     const final = (p: ProfileState) => byKey.get(profileKey(p.storeId, p.profileId))?.profile ?? p;
     const nextEvaluationAt = new Map<ProfileState, number | null>();

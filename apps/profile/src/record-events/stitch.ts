@@ -1,4 +1,4 @@
-import { IDENTIFYING_EVENT_TYPES, type EnrichedEvent } from '@signal/contracts';
+import { IDENTIFYING_EVENT_TYPES, type EnrichedEvent, type EventType } from '@signal/contracts';
 import { applyEvent, emptyProfile, mergeProfiles, type ApplyContext, type IdentityKind, type ProfileState } from '../profiles/profile-state';
 
 export const profileKey = (storeId: string, profileId: string): string => `${storeId}\u0000${profileId}`;
@@ -46,6 +46,8 @@ export interface BatchPlan {
   merges: Merge[];
   /** The last event applied to each surviving profile, by profileKey: what caused its changes. */
   lastEvent: Map<string, EnrichedEvent>;
+  /** The event types applied to each surviving profile, by profileKey; `all` when it is new or took a merge. */
+  changedBy: Map<string, Set<EventType> | 'all'>;
 }
 
 /** Thrown when the database changed under a plan in a way the locks could not prevent; the batch is retried. */
@@ -74,6 +76,13 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known, contex
   const repointed: BatchPlan['repointed'] = [];
   const merges: Merge[] = [];
   const lastEvent = new Map<string, EnrichedEvent>();
+  const changedBy = new Map<string, Set<EventType> | 'all'>();
+  const changed = (key: string, type: EventType | 'all') => {
+    const now = changedBy.get(key);
+    if (type === 'all') changedBy.set(key, 'all');
+    else if (now === undefined) changedBy.set(key, new Set([type]));
+    else if (now !== 'all') now.add(type);
+  };
 
   const profile = (key: string): ProfileState => {
     const p = profiles.get(key);
@@ -102,6 +111,8 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known, contex
     profiles.delete(fromKey);
     touched.delete(fromKey);
     lastEvent.delete(fromKey);
+    changedBy.delete(fromKey);
+    changed(intoKey, 'all');
     mergedInto.set(fromKey, intoId);
     merges.push({ storeId, mergedProfileId: fromId, intoProfileId: intoId });
     if (!created.delete(fromKey)) {
@@ -123,6 +134,7 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known, contex
       } else {
         profiles.set(profileKey(storeId, target), emptyProfile(storeId, target, customerId ?? null));
         created.add(profileKey(storeId, target));
+        changed(profileKey(storeId, target), 'all');
       }
     }
 
@@ -139,6 +151,7 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known, contex
     profiles.set(targetKey, applyEvent(profile(targetKey), event, contextFor(storeId)));
     touched.add(targetKey);
     lastEvent.set(targetKey, event);
+    changed(targetKey, event.type);
   }
 
   return {
@@ -149,5 +162,6 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known, contex
     deleted,
     merges,
     lastEvent,
+    changedBy,
   };
 }

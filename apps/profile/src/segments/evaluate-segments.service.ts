@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TOPICS, shopperKey, type EnrichedEvent, type ProfileView, type SegmentMembershipChange } from '@signal/contracts';
+import { TOPICS, shopperKey, type EnrichedEvent, type EventType, type ProfileView, type SegmentMembershipChange } from '@signal/contracts';
 import { KafkaPublisher, metricsRegistry, type OutgoingMessage } from '@signal/platform';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
@@ -8,13 +8,24 @@ import { toView, type Identity, type ProfileState } from '../profiles/profile-st
 import { stageAt } from '../profiles/stage';
 import type { StoreSettings } from '../settings/store-settings';
 import { SettingsService } from '../settings/settings.service';
-import { LiveSegments } from './live-segments';
-import { diffMemberships, type LiveSegment, type Membership, type MembershipTrigger } from './memberships';
+import { HISTORY_MAX_ENTRIES } from '../profiles/profile-state';
+import { StoreSegments, LiveSegments } from './live-segments';
+import { diffMemberships, type Membership, type MembershipTrigger } from './memberships';
 
 const changesTotal = new Counter({ name: 'profile_segment_changes_total', help: 'Segment membership changes', labelNames: ['change', 'trigger'], registers: [metricsRegistry] });
 
 /** Header on a `profiles.changed.v1` tombstone: the profile id it was merged into. */
 export const MERGED_INTO_HEADER = 'merged-into';
+
+const NO_SEGMENTS = new StoreSegments([]);
+
+/**
+ * When an event batch must re-evaluate every segment rather than those its event types can
+ * change: consent and quiz answers reach every segment, a full history drops old entries of any
+ * type, and a pending time-based change is due.
+ */
+const evaluateAll = (p: ProfileState, types: ReadonlySet<EventType>, now: number): boolean =>
+  types.has('consent') || types.has('quiz_answer') || p.history.length >= HISTORY_MAX_ENTRIES || (p.nextEvaluationAt !== null && p.nextEvaluationAt <= now);
 
 const key = (storeId: string, profileId: string): string => `${storeId}\u0000${profileId}`;
 
@@ -59,7 +70,7 @@ export class EvaluateSegmentsService {
     now: number,
     trigger: MembershipTrigger,
     outbox: Outbox,
-    o: { causes?: ReadonlyMap<string, EnrichedEvent>; only?: { storeId: string; segmentId: string } } = {},
+    o: { causes?: ReadonlyMap<string, EnrichedEvent>; changedBy?: ReadonlyMap<string, ReadonlySet<EventType> | 'all'>; only?: { storeId: string; segmentId: string } } = {},
   ): Promise<Settled[]> {
     if (profiles.length === 0) return [];
     const settings = await this.settings.forStores(
@@ -76,10 +87,14 @@ export class EvaluateSegmentsService {
     for (const profile of profiles) {
       const s = settings.get(profile.storeId) as StoreSettings;
       const stage = stageAt(profile, now, s.stages);
-      const pool = segments.get(profile.storeId) ?? [];
-      const evaluated: LiveSegment[] = o.only ? pool.filter((x) => x.segmentId === o.only?.segmentId) : pool;
+      const store = segments.get(profile.storeId) ?? NO_SEGMENTS;
+      const scope = o.changedBy?.get(key(profile.storeId, profile.profileId));
+      const partial = !o.only && scope !== undefined && scope !== 'all' && !evaluateAll(profile, scope, now);
+      const evaluated = o.only ? store.all.filter((x) => x.segmentId === o.only?.segmentId) : partial ? store.changedBy(scope as ReadonlySet<EventType>) : store.all;
       const mine = current.get(key(profile.storeId, profile.profileId)) ?? new Map<string, Membership>();
       const diff = diffMemberships(profile, now, evaluated, mine, stage.nextChangeAt);
+      // Segments left out keep their pending time (still in the future, or we would have evaluated all).
+      if (partial && profile.nextEvaluationAt !== null && (diff.nextEvaluationAt === null || profile.nextEvaluationAt < diff.nextEvaluationAt)) diff.nextEvaluationAt = profile.nextEvaluationAt;
       const cause = o.causes?.get(key(profile.storeId, profile.profileId));
       for (const [change, list] of [['entered', diff.entered], ['exited', diff.exited]] as const) {
         for (const d of list) {
@@ -90,7 +105,7 @@ export class EvaluateSegmentsService {
           changesTotal.inc({ change, trigger });
         }
       }
-      settled.push({ profile: { ...profile, stage: stage.stage }, nextEvaluationAt: diff.nextEvaluationAt, changed: diff.entered.length + diff.exited.length > 0 || stage.stage !== profile.stage });
+      settled.push({ profile: { ...profile, stage: stage.stage, nextEvaluationAt: diff.nextEvaluationAt }, nextEvaluationAt: diff.nextEvaluationAt, changed: diff.entered.length + diff.exited.length > 0 || stage.stage !== profile.stage });
     }
     await this.write(tx, entered, exited, at);
     return settled;

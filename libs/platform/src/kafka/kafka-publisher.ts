@@ -37,6 +37,34 @@ export class PublishTimeoutError extends Error {
   }
 }
 
+/** Bytes of keys and values per produce request: well under the broker's 1 MB message.max.bytes per partition batch. */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+const sizeOf = (m: Message): number => (typeof m.value === 'string' ? Buffer.byteLength(m.value) : (m.value?.length ?? 0)) + (typeof m.key === 'string' ? m.key.length : (m.key?.length ?? 0)) + 64;
+
+/** Pending publishes as produce requests of at most MAX_REQUEST_BYTES each, in order. */
+export function requests(batch: readonly { topic: TopicName; messages: Message[] }[]): { topic: TopicName; messages: Message[] }[][] {
+  const out: { topic: TopicName; messages: Message[] }[][] = [];
+  let current = new Map<TopicName, Message[]>();
+  let bytes = 0;
+  for (const p of batch) {
+    for (const m of p.messages) {
+      const size = sizeOf(m);
+      if (bytes > 0 && bytes + size > MAX_REQUEST_BYTES) {
+        out.push([...current].map(([topic, messages]) => ({ topic, messages })));
+        current = new Map();
+        bytes = 0;
+      }
+      const list = current.get(p.topic);
+      if (list) list.push(m);
+      else current.set(p.topic, [m]);
+      bytes += size;
+    }
+  }
+  if (bytes > 0) out.push([...current].map(([topic, messages]) => ({ topic, messages })));
+  return out;
+}
+
 /**
  * Idempotent, acks=all producer. Concurrent publish() calls are coalesced into one
  * in-flight request at a time: kafkajs' idempotent producer can lose or reorder
@@ -46,14 +74,21 @@ export class PublishTimeoutError extends Error {
 @Injectable()
 export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaPublisher.name);
-  private readonly producer: Producer;
+  private producer: Producer;
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private connected = false;
 
-  constructor(@Inject(KAFKA) kafka: Kafka, @Inject(KAFKA_OPTIONS) private readonly options: KafkaOptions) {
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaOptions,
+  ) {
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
     // Unlimited retries keep the idempotence guarantee; callers are bounded by sendTimeoutMs instead.
-    this.producer = kafka.producer({
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -97,21 +132,32 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
-      const byTopic = new Map<TopicName, Message[]>();
-      for (const p of batch) {
-        const list = byTopic.get(p.topic);
-        if (list) for (const m of p.messages) list.push(m);
-        else byTopic.set(p.topic, p.messages.slice());
-      }
       try {
-        await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+        for (const request of requests(batch)) await this.producer.sendBatch({ acks: -1, topicMessages: request });
         batch.forEach((p) => p.resolve());
       } catch (e) {
         this.logger.error({ err: e }, 'Kafka publish failed');
         batch.forEach((p) => p.reject(e));
+        await this.renewProducer();
       }
     }
     this.flushing = null;
+  }
+
+  /**
+   * After a failed send the idempotent producer's sequence numbers may no longer match the
+   * broker's (every later send would fail with OUT_OF_ORDER_SEQUENCE_NUMBER): start a new one.
+   * The callers were told of the failure, so they re-send; consumers drop the duplicates.
+   */
+  private async renewProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    await old.disconnect().catch(() => undefined);
+    try {
+      await this.producer.connect();
+    } catch (e) {
+      this.logger.error({ err: e }, 'Kafka producer could not reconnect; the next publish retries');
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

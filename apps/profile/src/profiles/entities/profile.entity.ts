@@ -75,6 +75,7 @@ export const stateOf = (row: Profile): ProfileState => ({
   ...emptyProfile(row.storeId, row.profileId, row.customerId),
   ...row.details,
   stage: row.stage,
+  nextEvaluationAt: row.nextEvaluationAt?.getTime() ?? null,
   storeId: row.storeId,
   profileId: row.profileId,
   customerId: row.customerId,

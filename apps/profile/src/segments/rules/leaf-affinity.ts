@@ -7,8 +7,8 @@ import { quote, show } from './text';
 
 export function affinityNode(rule: AffinityRule, path: string, settings: StoreSettings): Node {
   const { dimension } = rule.affinity;
-  // Category affinities are kept lower-cased, like the category names in history.
-  const value = dimension === 'category' ? rule.affinity.value.toLowerCase() : rule.affinity.value;
+  // Affinity values are kept lower-cased (brands, categories, colours, sizes, price bands alike).
+  const value = rule.affinity.value.toLowerCase();
   const { atLeast, top } = rule;
   const halfLife = settings.affinityHalfLifeDays;
   const scoreAt = (ctx: EvaluationContext, t: number) =>

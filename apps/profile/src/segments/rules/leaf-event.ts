@@ -53,7 +53,8 @@ export function matcher(m: EventMatch): Matcher {
     words.push(`${key} ${quote(want)}`);
   }
   if (priceBand !== undefined) {
-    checks.push((e) => e.priceBand === priceBand);
+    const band = priceBand.toLowerCase();
+    checks.push((e) => e.priceBand === band);
     words.push(`price band ${quote(priceBand)}`);
   }
   if (minValue !== undefined) {

@@ -103,7 +103,7 @@ describe('trait rules', () => {
 
 describe('affinity rules', () => {
   const p = profile({
-    affinities: { at: NOW, scores: { brand: { Acme: 8, Zen: 3 }, category: { shoes: 12, bags: 6, hats: 1 }, priceBand: {}, color: {}, size: {} } },
+    affinities: { at: NOW, scores: { brand: { acme: 8, zen: 3 }, category: { shoes: 12, bags: 6, hats: 1 }, priceBand: {}, color: {}, size: {} } },
   });
 
   it.each([

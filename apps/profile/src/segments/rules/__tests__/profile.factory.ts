@@ -25,6 +25,7 @@ export const SETTINGS: StoreSettings = {
 /** A profile first seen 30 days before NOW, last seen an hour before; `history` is sorted newest first. */
 export function profile(o: Partial<ProfileState> = {}): ProfileState {
   const base: ProfileState = {
+    nextEvaluationAt: null,
     storeId: 's1',
     profileId: 'p1',
     customerId: null,
