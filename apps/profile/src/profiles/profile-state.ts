@@ -273,6 +273,32 @@ function productsOf(event: EnrichedEvent): { productId: string; price?: number; 
 
 const personalizationWithdrawn = (p: ProfileState): boolean => p.consent.personalization?.value === false;
 
+type Signal = { dimension: AffinityDimension; value: string; weight: number };
+
+/** What an event adds to history (one entry per product, or one for the event) and to affinities. */
+function describeEvent(event: EnrichedEvent, products: ReturnType<typeof productsOf>, ctx: ApplyContext): { entries: HistoryEntry[]; signals: Signal[] } {
+  const entries: HistoryEntry[] = [];
+  const signals: Signal[] = [];
+  if (products.length) {
+    const weight = isAffinityEvent(event.type) ? ctx.settings.affinityWeights[event.type] : 0;
+    for (const item of products) {
+      const { sensitive, ...entry } = describeProduct(event, item.productId, item.price, ctx);
+      if (item.value !== undefined) entry.value = item.value;
+      entries.push(entry);
+      if (!sensitive) signals.push(...signalsOf(entry, weight));
+    }
+  } else {
+    const entry: HistoryEntry = { type: event.type, at: Date.parse(event.occurredAt) };
+    const value = num(event.properties['value']);
+    if (value !== undefined) entry.value = value;
+    entries.push(entry);
+  }
+  return { entries, signals };
+}
+
+/** The history entries an event adds (as applyEvent would), for deciding which segments it can change. */
+export const historyEntriesOf = (event: EnrichedEvent, ctx: ApplyContext): HistoryEntry[] => describeEvent(event, productsOf(event), ctx).entries;
+
 /**
  * Applies one event to a profile. Counts, orders and affinities add up commutatively and stamped
  * fields are last-writer-wins by occurredAt, so arrival order does not change the result.
@@ -342,23 +368,7 @@ export function applyEvent(profile: ProfileState, event: EnrichedEvent, ctx: App
     return p;
   }
 
-  const entries: HistoryEntry[] = [];
-  const signals: { dimension: AffinityDimension; value: string; weight: number }[] = [];
-  if (products.length) {
-    const weight = isAffinityEvent(event.type) ? ctx.settings.affinityWeights[event.type] : 0;
-    for (const item of products) {
-      const { sensitive, ...entry } = describeProduct(event, item.productId, item.price, ctx);
-      if (item.value !== undefined) entry.value = item.value;
-      entries.push(entry);
-      if (!sensitive) signals.push(...signalsOf(entry, weight));
-    }
-  } else {
-    const entry: HistoryEntry = { type: event.type, at };
-    const value = num(props['value']);
-    if (value !== undefined) entry.value = value;
-    entries.push(entry);
-  }
-
+  const { entries, signals } = describeEvent(event, products, ctx);
   if (event.type === 'quiz_answer') applyQuizAnswer(p, event, at, ctx, signals);
 
   p.affinities = addSignals(p.affinities, signals, at, ctx.settings.affinityHalfLifeDays);
@@ -366,7 +376,7 @@ export function applyEvent(profile: ProfileState, event: EnrichedEvent, ctx: App
   return p;
 }
 
-function applyQuizAnswer(p: ProfileState, event: EnrichedEvent, at: number, ctx: ApplyContext, signals: { dimension: AffinityDimension; value: string; weight: number }[]): void {
+function applyQuizAnswer(p: ProfileState, event: EnrichedEvent, at: number, ctx: ApplyContext, signals: Signal[]): void {
   const quizId = str(event.properties['quizId']);
   const questionId = str(event.properties['questionId']);
   const answerIds = Array.isArray(event.properties['answerIds']) ? (event.properties['answerIds'] as string[]) : [];

@@ -1,5 +1,5 @@
 import { IDENTIFYING_EVENT_TYPES, type EnrichedEvent, type EventType } from '@signal/contracts';
-import { applyEvent, emptyProfile, mergeProfiles, type ApplyContext, type IdentityKind, type ProfileState } from '../profiles/profile-state';
+import { applyEvent, emptyProfile, historyEntriesOf, mergeProfiles, type ApplyContext, type HistoryEntry, type IdentityKind, type ProfileState } from '../profiles/profile-state';
 
 export const profileKey = (storeId: string, profileId: string): string => `${storeId}\u0000${profileId}`;
 export const identityKey = (storeId: string, kind: IdentityKind, value: string): string => `${storeId}\u0000${kind}\u0000${value}`;
@@ -46,8 +46,14 @@ export interface BatchPlan {
   merges: Merge[];
   /** The last event applied to each surviving profile, by profileKey: what caused its changes. */
   lastEvent: Map<string, EnrichedEvent>;
-  /** The event types applied to each surviving profile, by profileKey; `all` when it is new or took a merge. */
-  changedBy: Map<string, Set<EventType> | 'all'>;
+  /** What the batch added to each surviving profile, by profileKey; `all` when it is new or took a merge. */
+  changedBy: Map<string, ChangedBy | 'all'>;
+}
+
+/** The event types applied to a profile and the history entries they added: which segments they can change. */
+export interface ChangedBy {
+  types: Set<EventType>;
+  entries: HistoryEntry[];
 }
 
 /** Thrown when the database changed under a plan in a way the locks could not prevent; the batch is retried. */
@@ -76,12 +82,19 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known, contex
   const repointed: BatchPlan['repointed'] = [];
   const merges: Merge[] = [];
   const lastEvent = new Map<string, EnrichedEvent>();
-  const changedBy = new Map<string, Set<EventType> | 'all'>();
-  const changed = (key: string, type: EventType | 'all') => {
+  const changedBy = new Map<string, ChangedBy | 'all'>();
+  const changed = (key: string, event: EnrichedEvent | 'all') => {
     const now = changedBy.get(key);
-    if (type === 'all') changedBy.set(key, 'all');
-    else if (now === undefined) changedBy.set(key, new Set([type]));
-    else if (now !== 'all') now.add(type);
+    if (event === 'all' || now === 'all') {
+      changedBy.set(key, 'all');
+      return;
+    }
+    const entries = historyEntriesOf(event, contextFor(event.storeId));
+    if (now === undefined) changedBy.set(key, { types: new Set([event.type]), entries });
+    else {
+      now.types.add(event.type);
+      now.entries.push(...entries);
+    }
   };
 
   const profile = (key: string): ProfileState => {
@@ -151,7 +164,7 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known, contex
     profiles.set(targetKey, applyEvent(profile(targetKey), event, contextFor(storeId)));
     touched.add(targetKey);
     lastEvent.set(targetKey, event);
-    changed(targetKey, event.type);
+    changed(targetKey, event);
   }
 
   return {

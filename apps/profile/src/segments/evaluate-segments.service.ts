@@ -8,7 +8,10 @@ import { toView, type Identity, type ProfileState } from '../profiles/profile-st
 import { stageAt } from '../profiles/stage';
 import type { StoreSettings } from '../settings/store-settings';
 import { SettingsService } from '../settings/settings.service';
+import { MAX_AFFINITY_VALUES } from '../profiles/affinities';
 import { HISTORY_MAX_ENTRIES } from '../profiles/profile-state';
+import type { ChangedBy } from '../record-events/stitch';
+import { AFFINITY_DIMENSIONS } from '../settings/store-settings';
 import { StoreSegments, LiveSegments } from './live-segments';
 import { diffMemberships, type Membership, type MembershipTrigger } from './memberships';
 
@@ -20,12 +23,16 @@ export const MERGED_INTO_HEADER = 'merged-into';
 const NO_SEGMENTS = new StoreSegments([]);
 
 /**
- * When an event batch must re-evaluate every segment rather than those its event types can
- * change: consent and quiz answers reach every segment, a full history drops old entries of any
- * type, and a pending time-based change is due.
+ * When an event batch must re-evaluate every segment rather than those its events can change:
+ * consent and quiz answers reach every segment, a full history drops old entries of any type, a
+ * full affinity dimension drops its weakest value, and a pending time-based change is due.
  */
 const evaluateAll = (p: ProfileState, types: ReadonlySet<EventType>, now: number): boolean =>
-  types.has('consent') || types.has('quiz_answer') || p.history.length >= HISTORY_MAX_ENTRIES || (p.nextEvaluationAt !== null && p.nextEvaluationAt <= now);
+  types.has('consent') ||
+  types.has('quiz_answer') ||
+  p.history.length >= HISTORY_MAX_ENTRIES ||
+  AFFINITY_DIMENSIONS.some((d) => Object.keys(p.affinities.scores[d]).length >= MAX_AFFINITY_VALUES) ||
+  (p.nextEvaluationAt !== null && p.nextEvaluationAt <= now);
 
 const key = (storeId: string, profileId: string): string => `${storeId}\u0000${profileId}`;
 
@@ -70,7 +77,7 @@ export class EvaluateSegmentsService {
     now: number,
     trigger: MembershipTrigger,
     outbox: Outbox,
-    o: { causes?: ReadonlyMap<string, EnrichedEvent>; changedBy?: ReadonlyMap<string, ReadonlySet<EventType> | 'all'>; only?: { storeId: string; segmentId: string } } = {},
+    o: { causes?: ReadonlyMap<string, EnrichedEvent>; changedBy?: ReadonlyMap<string, ChangedBy | 'all'>; only?: { storeId: string; segmentId: string } } = {},
   ): Promise<Settled[]> {
     if (profiles.length === 0) return [];
     const settings = await this.settings.forStores(
@@ -89,8 +96,8 @@ export class EvaluateSegmentsService {
       const stage = stageAt(profile, now, s.stages);
       const store = segments.get(profile.storeId) ?? NO_SEGMENTS;
       const scope = o.changedBy?.get(key(profile.storeId, profile.profileId));
-      const partial = !o.only && scope !== undefined && scope !== 'all' && !evaluateAll(profile, scope, now);
-      const evaluated = o.only ? store.all.filter((x) => x.segmentId === o.only?.segmentId) : partial ? store.changedBy(scope as ReadonlySet<EventType>) : store.all;
+      const partial = !o.only && scope !== undefined && scope !== 'all' && !evaluateAll(profile, scope.types, now);
+      const evaluated = o.only ? store.all.filter((x) => x.segmentId === o.only?.segmentId) : partial ? store.changedBy((scope as ChangedBy).types, (scope as ChangedBy).entries) : store.all;
       const mine = current.get(key(profile.storeId, profile.profileId)) ?? new Map<string, Membership>();
       const diff = diffMemberships(profile, now, evaluated, mine, stage.nextChangeAt);
       // Segments left out keep their pending time (still in the future, or we would have evaluated all).

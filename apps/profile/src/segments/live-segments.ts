@@ -3,35 +3,50 @@ import type { EntityManager } from 'typeorm';
 import type { StoreSettings } from '../settings/store-settings';
 import type { EventType } from '@signal/contracts';
 import type { LiveSegment } from './memberships';
-import { triggersOf } from './relevance';
+import type { HistoryEntry } from '../profiles/profile-state';
+import { AFFINITY_DIMENSIONS } from '../settings/store-settings';
+import { affinityValues, relevanceOf } from './relevance';
 import { compileRule } from './rules';
 import { SegmentsRepository } from './segments.repository';
 
 /** How often a replica checks whether a store's segments changed elsewhere. */
 const CHECK_MS = 1_000;
 
-/** A store's active segments, and the ones each event type can change. */
+/** A store's active segments, indexed by what can change them. */
 export class StoreSegments {
-  private readonly anyEvent: LiveSegment[];
+  private readonly anyEvent: LiveSegment[] = [];
   private readonly byType = new Map<EventType, LiveSegment[]>();
+  private readonly byEntryType = new Map<EventType, { segment: LiveSegment; matches: (e: HistoryEntry) => boolean }[]>();
+  private readonly byAffinity = new Map<string, LiveSegment[]>();
 
   constructor(readonly all: readonly LiveSegment[]) {
-    this.anyEvent = all.filter((s) => s.triggers === 'any');
+    const add = <K, V>(map: Map<K, V[]>, k: K, v: V) => map.set(k, [...(map.get(k) ?? []), v]);
     for (const s of all) {
-      if (s.triggers === 'any') continue;
-      for (const t of s.triggers) this.byType.set(t, [...(this.byType.get(t) ?? []), s]);
+      const r = s.relevance;
+      if (r.anyEvent) {
+        this.anyEvent.push(s);
+        continue;
+      }
+      for (const t of r.types) add(this.byType, t, s);
+      for (const e of r.entries) for (const t of e.types) add(this.byEntryType, t, { segment: s, matches: e.matches });
+      for (const a of r.affinities) add(this.byAffinity, `${a.dimension}\u0000${a.value ?? ''}`, s);
     }
   }
 
-  /** The segments whose answer events of these types can change, in definition order. */
-  changedBy(types: ReadonlySet<EventType>): readonly LiveSegment[] {
-    if (types.size === 1) {
-      const [only] = types;
-      const typed = this.byType.get(only as EventType) ?? [];
-      return typed.length === 0 ? this.anyEvent : this.anyEvent.length === 0 ? typed : [...this.anyEvent, ...typed];
-    }
+  /** The segments the batch's events for one profile can change, in no particular order. */
+  changedBy(types: ReadonlySet<EventType>, entries: readonly HistoryEntry[]): LiveSegment[] {
     const picked = new Set<LiveSegment>(this.anyEvent);
     for (const t of types) for (const s of this.byType.get(t) ?? []) picked.add(s);
+    for (const e of entries) {
+      for (const c of this.byEntryType.get(e.type) ?? []) if (!picked.has(c.segment) && c.matches(e)) picked.add(c.segment);
+      if (this.byAffinity.size === 0) continue;
+      for (const d of AFFINITY_DIMENSIONS) {
+        const values = affinityValues(e, d);
+        if (values.length === 0) continue;
+        for (const s of this.byAffinity.get(`${d}\u0000`) ?? []) picked.add(s);
+        for (const v of values) for (const s of this.byAffinity.get(`${d}\u0000${v}`) ?? []) picked.add(s);
+      }
+    }
     return [...picked];
   }
 }
@@ -85,7 +100,7 @@ export class LiveSegments {
         const segments: LiveSegment[] = [];
         for (const r of records.filter((x) => x.storeId === id)) {
           try {
-            segments.push({ segmentId: r.segmentId, version: r.version, rule: compileRule(r.definition, settings.get(id) as StoreSettings), triggers: triggersOf(r.definition) });
+            segments.push({ segmentId: r.segmentId, version: r.version, rule: compileRule(r.definition, settings.get(id) as StoreSettings), relevance: relevanceOf(r.definition) });
           } catch (e) {
             // Definitions are checked when saved; one that no longer compiles (a newer rule checker) is skipped, not fatal.
             this.log.error({ err: e, storeId: id, segmentId: r.segmentId }, 'Segment definition does not compile; skipped');

@@ -1,7 +1,7 @@
 import type { SegmentMembershipChange } from '@signal/contracts';
 import { consented } from '../profiles/stage';
 import type { ProfileState } from '../profiles/profile-state';
-import type { Triggers } from './relevance';
+import type { Relevance } from './relevance';
 import { evaluationContext, type CompiledRule } from './rules';
 
 /** An active segment, compiled for evaluation. */
@@ -9,8 +9,8 @@ export interface LiveSegment {
   segmentId: string;
   version: number;
   rule: CompiledRule;
-  /** The events after which it must be evaluated again. */
-  triggers: Triggers;
+  /** Which new events can change its answer. */
+  relevance: Relevance;
 }
 
 export interface Membership {

@@ -1,40 +1,44 @@
 import type { EventType } from '@signal/contracts';
-import { triggersOf } from '../relevance';
-import type { SegmentRule } from '../rules';
+import type { HistoryEntry } from '../../profiles/profile-state';
 import { StoreSegments } from '../live-segments';
 import type { LiveSegment } from '../memberships';
+import { relevanceOf } from '../relevance';
+import type { SegmentRule } from '../rules';
 
-const types = (r: SegmentRule) => {
-  const t = triggersOf(r);
-  return t === 'any' ? 'any' : [...t].sort();
-};
-
-describe('triggersOf', () => {
-  it('names the event types behind event conditions, counters, orders, traits, affinities and consent', () => {
-    expect(types({ event: { type: 'product_view', category: 'shoes' }, count: { atLeast: 3 }, within: '7d' })).toEqual(['product_view']);
-    expect(types({ event: { type: 'add_to_cart' }, notFollowedBy: { type: 'purchase' }, after: '60m' })).toEqual(['add_to_cart', 'purchase']);
-    expect(types({ field: 'orders.revenue', op: 'gte', value: 100 })).toEqual(['purchase']);
-    expect(types({ field: 'counters.search', op: 'gte', value: 1 })).toEqual(['search']);
-    expect(types({ trait: 'skin', op: 'eq', value: 'dry' })).toEqual(['identify', 'quiz_answer', 'signup']);
-    expect(types({ field: 'consent.email', op: 'eq', value: true })).toEqual(['consent', 'push_subscribed', 'subscribe', 'unsubscribe']);
-    expect(types({ affinity: { dimension: 'brand', value: 'acme' }, atLeast: 1 })).toContain('product_view');
-  });
-
-  it('is any event for what every event moves, however deep in the rule', () => {
-    expect(types({ field: 'stage', op: 'eq', value: 'engaged' })).toBe('any');
-    expect(types({ all: [{ field: 'orders.count', op: 'gte', value: 1 }, { not: { field: 'country', op: 'eq', value: 'FR' } }] })).toBe('any');
-    expect(types({ any: [{ field: 'orders.count', op: 'gte', value: 1 }, { event: { type: ['search', 'page_view'] } }] })).toEqual(['page_view', 'purchase', 'search']);
-  });
+const segment = (segmentId: string, rule: SegmentRule): LiveSegment => ({
+  segmentId,
+  version: 1,
+  relevance: relevanceOf(rule),
+  rule: { evaluate: () => ({ match: false, because: '', nextChangeAt: null }) },
 });
 
-describe('StoreSegments.changedBy', () => {
-  const seg = (segmentId: string, triggers: ReadonlySet<EventType> | 'any'): LiveSegment => ({ segmentId, version: 1, triggers, rule: { evaluate: () => ({ match: false, because: '', nextChangeAt: null }) } });
-  const store = new StoreSegments([seg('a', 'any'), seg('views', new Set(['product_view'])), seg('buys', new Set(['purchase'])), seg('both', new Set(['product_view', 'purchase']))]);
-  const ids = (t: EventType[]) => store.changedBy(new Set(t)).map((s) => s.segmentId).sort();
+const store = new StoreSegments([
+  segment('stage', { field: 'stage', op: 'eq', value: 'engaged' }),
+  segment('shoe-views', { event: { type: 'product_view', category: 'shoes' }, count: { atLeast: 3 }, within: '7d' }),
+  segment('bag-views', { event: { type: 'product_view', category: 'bags' }, count: { atLeast: 3 }, within: '7d' }),
+  segment('cart-no-buy', { event: { type: 'add_to_cart' }, notFollowedBy: { type: 'purchase' }, after: '60m' }),
+  segment('revenue', { field: 'orders.revenue', op: 'gte', value: 100 }),
+  segment('acme-fan', { affinity: { dimension: 'brand', value: 'Acme' }, atLeast: 3 }),
+  segment('top-brand', { affinity: { dimension: 'brand', value: 'bolt' }, top: 1 }),
+  segment('skin', { trait: 'skin', op: 'eq', value: 'dry' }),
+  segment('mixed', { all: [{ field: 'orders.count', op: 'gte', value: 1 }, { event: { type: 'search' } }] }),
+]);
 
-  it('picks the segments an event type can change, plus those any event can', () => {
-    expect(ids(['product_view'])).toEqual(['a', 'both', 'views']);
-    expect(ids(['search'])).toEqual(['a']);
-    expect(ids(['product_view', 'purchase'])).toEqual(['a', 'both', 'buys', 'views']);
+const changed = (types: EventType[], entries: HistoryEntry[]) => store.changedBy(new Set(types), entries).map((s) => s.segmentId).sort();
+
+describe('which segments an event can change', () => {
+  it('a product view: its category’s conditions, its brand’s affinities, and whatever every event moves', () => {
+    const view: HistoryEntry = { type: 'product_view', at: 1, productId: 'p', categories: ['fashion', 'shoes'], brand: 'acme' };
+    expect(changed(['product_view'], [view])).toEqual(['acme-fan', 'shoe-views', 'stage', 'top-brand']);
+    expect(changed(['product_view'], [{ ...view, categories: ['bags'], brand: 'zen' }])).toEqual(['bag-views', 'stage', 'top-brand']);
+  });
+
+  it('a purchase: order fields and the conditions on purchases, a sequence it ends included', () => {
+    expect(changed(['purchase'], [{ type: 'purchase', at: 1, productId: 'p', value: 10 }])).toEqual(['cart-no-buy', 'mixed', 'revenue', 'stage']);
+  });
+
+  it('an identify: traits; a search: the searches', () => {
+    expect(changed(['identify'], [{ type: 'identify', at: 1 }])).toEqual(['skin', 'stage']);
+    expect(changed(['search'], [{ type: 'search', at: 1 }])).toEqual(['mixed', 'stage']);
   });
 });

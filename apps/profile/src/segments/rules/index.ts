@@ -4,3 +4,4 @@ export { compileRule, type CompiledRule, type RuleResult } from './compile';
 export { evaluationContext, type EvaluationContext } from './context';
 export { ruleReferences, type RuleReferences } from './references';
 export { describeDuration, parseDuration } from './duration';
+export { entryMatches } from './leaf-event';

@@ -31,6 +31,13 @@ const VERB: Partial<Record<EventType, string>> = {
 
 const sameText = (actual: string | undefined, lower: string): boolean => actual !== undefined && (actual === lower || actual.toLowerCase() === lower);
 
+/** Whether one remembered event matches an EventMatch, type included. */
+export function entryMatches(m: EventMatch): (e: HistoryEntry) => boolean {
+  const types: readonly EventType[] = typeof m.type === 'string' ? [m.type] : m.type;
+  const { test } = matcher(m);
+  return (e) => types.includes(e.type) && test(e);
+}
+
 export function matcher(m: EventMatch): Matcher {
   const types: readonly EventType[] = typeof m.type === 'string' ? [m.type] : m.type;
   const checks: ((e: HistoryEntry) => boolean)[] = [];
