@@ -41,6 +41,8 @@ export interface Settled {
   nextEvaluationAt: number | null;
   /** Whether a membership or the stage changed. */
   changed: boolean;
+  /** Every segment the profile is in after settling; absent after a single-segment backfill. */
+  segments?: string[];
 }
 
 export interface ProfileRef {
@@ -109,12 +111,20 @@ export class EvaluateSegmentsService {
           if (change === 'entered') entered.push({ ...ref, version: d.version, because: d.because });
           else exited.push(ref);
           outbox.memberships.push(membershipChange({ ...ref, segmentVersion: d.version, change, because: d.because, trigger, occurredAt: at }, cause));
-          changesTotal.inc({ change, trigger });
         }
       }
-      settled.push({ profile: { ...profile, stage: stage.stage, nextEvaluationAt: diff.nextEvaluationAt }, nextEvaluationAt: diff.nextEvaluationAt, changed: diff.entered.length + diff.exited.length > 0 || stage.stage !== profile.stage });
+      let after: string[] | undefined;
+      if (!o.only) {
+        const set = new Set(mine.keys());
+        for (const d of diff.exited) set.delete(d.segmentId);
+        for (const d of diff.entered) set.add(d.segmentId);
+        after = [...set];
+      }
+      settled.push({ profile: { ...profile, stage: stage.stage, nextEvaluationAt: diff.nextEvaluationAt }, nextEvaluationAt: diff.nextEvaluationAt, ...(after ? { segments: after } : {}), changed: diff.entered.length + diff.exited.length > 0 || stage.stage !== profile.stage });
     }
     await this.write(tx, entered, exited, at);
+    if (entered.length) changesTotal.inc({ change: 'entered', trigger }, entered.length);
+    if (exited.length) changesTotal.inc({ change: 'exited', trigger }, exited.length);
     return settled;
   }
 
@@ -132,8 +142,8 @@ export class EvaluateSegmentsService {
       outbox.memberships.push(
         membershipChange({ storeId: r.store_id, profileId: r.profile_id, segmentId: r.segment_id, segmentVersion: r.segment_version, change: 'exited', because: `profile ${trigger === 'merge' ? 'merged into another' : 'erased'}`, trigger, occurredAt: at }),
       );
-      changesTotal.inc({ change: 'exited', trigger });
     }
+    if (rows.length) changesTotal.inc({ change: 'exited', trigger }, rows.length);
     for (const r of refs) outbox.profiles.push({ storeId: r.storeId, profileId: r.profileId, view: null, ...(r.mergedInto ? { mergedInto: r.mergedInto } : {}) });
   }
 
@@ -148,8 +158,8 @@ export class EvaluateSegmentsService {
     const because = trigger === 'segment_deleted' ? 'segment deleted' : 'segment deactivated';
     for (const r of rows) {
       outbox.memberships.push(membershipChange({ storeId, profileId: r.profile_id, segmentId, segmentVersion: r.segment_version, change: 'exited', because, trigger, occurredAt: at }));
-      changesTotal.inc({ change: 'exited', trigger });
     }
+    if (rows.length) changesTotal.inc({ change: 'exited', trigger }, rows.length);
   }
 
   /** Adds the current views of settled profiles to the outbox (profiles.changed.v1). */
@@ -157,14 +167,15 @@ export class EvaluateSegmentsService {
     if (settled.length === 0) return;
     const refs = settled.map((s) => s.profile);
     const identities = await this.identities(tx, refs);
-    const memberships = await this.currentMemberships(tx, refs);
+    // Settling knows the memberships it left; only a single-segment backfill has to read them.
+    const memberships = settled.every((s) => s.segments) ? null : await this.currentMemberships(tx, refs);
     const settings = await this.settings.forStores(
       refs.map((p) => p.storeId),
       tx,
     );
-    for (const { profile } of settled) {
+    for (const { profile, segments: known } of settled) {
       const k = key(profile.storeId, profile.profileId);
-      const segments = [...(memberships.get(k)?.keys() ?? [])];
+      const segments = memberships === null ? (known ?? []) : [...(memberships.get(k)?.keys() ?? [])];
       outbox.profiles.push({ storeId: profile.storeId, profileId: profile.profileId, view: toView(profile, identities.get(k) ?? [], segments, now, settings.get(profile.storeId) as StoreSettings) });
     }
   }

@@ -18,8 +18,13 @@ export class StoreSegments {
   private readonly byType = new Map<EventType, LiveSegment[]>();
   private readonly byEntryType = new Map<EventType, { segment: LiveSegment; matches: (e: HistoryEntry) => boolean }[]>();
   private readonly byAffinity = new Map<string, LiveSegment[]>();
+  private readonly index = new Map<LiveSegment, number>();
+  private readonly stamps: Uint32Array;
+  private generation = 0;
 
   constructor(readonly all: readonly LiveSegment[]) {
+    all.forEach((s, i) => this.index.set(s, i));
+    this.stamps = new Uint32Array(all.length);
     const add = <K, V>(map: Map<K, V[]>, k: K, v: V) => map.set(k, [...(map.get(k) ?? []), v]);
     for (const s of all) {
       const r = s.relevance;
@@ -35,19 +40,28 @@ export class StoreSegments {
 
   /** The segments the batch's events for one profile can change, in no particular order. */
   changedBy(types: ReadonlySet<EventType>, entries: readonly HistoryEntry[]): LiveSegment[] {
-    const picked = new Set<LiveSegment>(this.anyEvent);
-    for (const t of types) for (const s of this.byType.get(t) ?? []) picked.add(s);
+    // A stamp per segment instead of a Set: this runs for every profile of every batch.
+    const gen = ++this.generation;
+    const picked = this.anyEvent.slice();
+    const pick = (s: LiveSegment) => {
+      const i = this.index.get(s) as number;
+      if (this.stamps[i] === gen) return;
+      this.stamps[i] = gen;
+      picked.push(s);
+    };
+    for (const s of this.anyEvent) this.stamps[this.index.get(s) as number] = gen;
+    for (const t of types) for (const s of this.byType.get(t) ?? []) pick(s);
     for (const e of entries) {
-      for (const c of this.byEntryType.get(e.type) ?? []) if (!picked.has(c.segment) && c.matches(e)) picked.add(c.segment);
+      for (const c of this.byEntryType.get(e.type) ?? []) if (this.stamps[this.index.get(c.segment) as number] !== gen && c.matches(e)) pick(c.segment);
       if (this.byAffinity.size === 0) continue;
       for (const d of AFFINITY_DIMENSIONS) {
         const values = affinityValues(e, d);
         if (values.length === 0) continue;
-        for (const s of this.byAffinity.get(`${d}\u0000`) ?? []) picked.add(s);
-        for (const v of values) for (const s of this.byAffinity.get(`${d}\u0000${v}`) ?? []) picked.add(s);
+        for (const s of this.byAffinity.get(`${d}\u0000`) ?? []) pick(s);
+        for (const v of values) for (const s of this.byAffinity.get(`${d}\u0000${v}`) ?? []) pick(s);
       }
     }
-    return [...picked];
+    return picked;
   }
 }
 

@@ -38,13 +38,14 @@ export function diffMemberships(profile: ProfileState, now: number, segments: re
   let next = stageChangeAt;
   const withdrawn = personalizationWithdrawn(profile);
   const ctx = withdrawn ? null : evaluationContext(profile, now);
+  const assigned = Object.keys(profile.assignedSegments).length > 0 ? profile.assignedSegments : null;
   for (const s of segments) {
-    const was = current.get(s.segmentId);
+    const was = current.size > 0 ? current.get(s.segmentId) : undefined;
     if (ctx === null) {
       if (was) exited.push({ segmentId: s.segmentId, version: s.version, because: 'personalization consent withdrawn' });
       continue;
     }
-    if (profile.assignedSegments[s.segmentId] !== undefined) {
+    if (assigned !== null && assigned[s.segmentId] !== undefined) {
       if (!was) entered.push({ segmentId: s.segmentId, version: s.version, because: 'assigned by a quiz answer' });
       continue;
     }
