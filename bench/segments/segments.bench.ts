@@ -49,7 +49,7 @@ const cfg = {
   p95TargetMs: int('BENCH_P95_TARGET_MS', 500),
   loadBatch: Math.max(1, int('BENCH_LOAD_BATCH', 100)),
   /** Most load events accepted but not yet applied by the profile service (see README: the 1 MB limit). */
-  loadBacklog: Math.max(1, int('BENCH_LOAD_BACKLOG', 500)),
+  loadBacklog: Math.max(1, int('BENCH_LOAD_BACKLOG', 5_000)),
   maxBatch: Math.max(1, int('BENCH_MAX_BATCH', 500)),
   loadConcurrency: Math.max(1, int('BENCH_LOAD_CONCURRENCY', 4)),
   drainTimeoutMs: int('BENCH_DRAIN_TIMEOUT_S', 300) * 1000,
