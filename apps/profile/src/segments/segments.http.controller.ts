@@ -88,10 +88,15 @@ export class SegmentsHttpController {
     const id = validId(segmentId, 'segmentId');
     if (!(await this.segments.get(store, id))) throw notFound('segment');
     res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv"`);
-    for await (const chunk of this.segments.exportHashedEmails(store, id)) {
-      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+    try {
+      for await (const chunk of this.segments.exportHashedEmails(store, id)) {
+        if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+      }
+      res.end();
+    } catch (e) {
+      // The status is sent: cut the connection so the client sees an incomplete file, not a short one.
+      res.destroy(e as Error);
     }
-    res.end();
   }
 
   private async input(storeId: string, body: unknown): Promise<SegmentInputValue> {
