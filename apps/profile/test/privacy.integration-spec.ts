@@ -52,7 +52,10 @@ describe('privacy', () => {
       enrichedEvent({ ...base, type: 'quiz_answer', properties: { quizId: 'fit', questionId: 'size', answerIds: ['m'] } }),
       enrichedEvent({ ...base, customerId: 'cust-p', type: 'identify', properties: { email: 'pat@example.com' } }),
     ];
-    await h.publish(events);
+    // Browsing first, then the identify that merges the anonymous profile into the customer's.
+    await h.publish(events.slice(0, 2));
+    await waitForEvents(storeId, events[0]?.profileId as string, 2);
+    await h.publish(events.slice(2));
     const view = await waitForEvents(storeId, customer, 3);
     expect(view).toMatchObject({ email: 'pat@example.com', traits: { size: 'M', 'quiz.fit.size': ['m'] }, segments: ['known'] });
 
