@@ -51,12 +51,18 @@ describe('privacy', () => {
       enrichedEvent({ ...base, type: 'product_view', properties: { productId: 'p1', category: 'Shoes' } }),
       enrichedEvent({ ...base, type: 'quiz_answer', properties: { quizId: 'fit', questionId: 'size', answerIds: ['m'] } }),
       enrichedEvent({ ...base, customerId: 'cust-p', type: 'identify', properties: { email: 'pat@example.com' } }),
+      enrichedEvent({
+        ...base,
+        customerId: 'cust-p',
+        type: 'purchase',
+        properties: { orderId: 'o-1', value: 45, currency: 'EUR', discountCode: reward.body.reward.code, items: [{ productId: 'p1', quantity: 1, price: 45 }] },
+      }),
     ];
     // Browsing first, then the identify that merges the anonymous profile into the customer's.
     await h.publish(events.slice(0, 2));
     await waitForEvents(storeId, events[0]?.profileId as string, 2);
     await h.publish(events.slice(2));
-    const view = await waitForEvents(storeId, customer, 3);
+    const view = await waitForEvents(storeId, customer, 4);
     expect(view).toMatchObject({ email: 'pat@example.com', traits: { size: 'M', 'quiz.fit.size': ['m'] }, segments: ['known'] });
 
     const exported = await h.get<{ profile: ProfileView; record: { history: unknown[] }; memberships: unknown[]; mergedProfiles: unknown[]; quizRewards: { code: string }[] }>(`/v1/stores/${storeId}/profiles/${customer}/export`);
@@ -65,10 +71,12 @@ describe('privacy', () => {
       { kind: 'customer', value: 'cust-p' },
       { kind: 'anonymous', value: 'dev-p' },
     ]);
-    expect(exported.body.record.history).toHaveLength(3);
+    expect(exported.body.record.history).toHaveLength(4);
     expect(exported.body.memberships).toEqual([expect.objectContaining({ segmentId: 'known' })]);
     expect(exported.body.mergedProfiles).toHaveLength(1);
-    expect(exported.body.quizRewards).toEqual([expect.objectContaining({ code: reward.body.reward.code })]);
+    // The purchase that used the code redeemed it.
+    expect(exported.body.quizRewards).toEqual([expect.objectContaining({ code: reward.body.reward.code, redeemedAt: expect.any(String) })]);
+    expect(view.discountSensitivity.orderShare).toBe(1);
 
     // Erasing by the old anonymous id reaches the customer profile it was merged into.
     const anonymous = events[0]?.profileId as string;

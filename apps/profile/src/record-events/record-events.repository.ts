@@ -186,6 +186,18 @@ export class RecordEventsRepository {
     });
   }
 
+  /** Marks quiz reward codes used by these purchases as redeemed (the first use counts). */
+  async redeemCodes(tx: EntityManager, events: readonly EnrichedEvent[]): Promise<void> {
+    const used = events.flatMap((e) => (e.type === 'purchase' && typeof e.properties['discountCode'] === 'string' ? [{ store_id: e.storeId, code: e.properties['discountCode'], at: e.occurredAt }] : []));
+    if (used.length === 0) return;
+    await tx.query(
+      `UPDATE "profile"."quiz_rewards" r SET "redeemed_at" = v.at
+       FROM jsonb_to_recordset($1::jsonb) AS v(store_id varchar, code varchar, at timestamptz)
+       WHERE r.store_id = v.store_id AND r.code = v.code AND (r.redeemed_at IS NULL OR r.redeemed_at > v.at)`,
+      [JSON.stringify(used)],
+    );
+  }
+
   /** Forgets applied event ids older than any replay can bring back. */
   async pruneApplied(olderThanHours: number): Promise<number> {
     const result: unknown = await this.db.query(`DELETE FROM "profile"."applied_events" WHERE "applied_at" < now() - make_interval(hours => $1)`, [olderThanHours]);

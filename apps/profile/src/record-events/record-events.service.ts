@@ -119,6 +119,7 @@ export class RecordEventsService implements OnModuleInit, OnModuleDestroy {
       outbox,
     );
     await this.repository.write(tx, { ...plan, created: plan.created.map(final), updated: plan.updated.map(final) }, nextEvaluationAt);
+    await this.repository.redeemCodes(tx, kept);
     await this.segments.announce(tx, settled, now, outbox);
     await this.segments.flush(outbox);
 
