@@ -135,6 +135,21 @@ describe('segments', () => {
       expect(res.status).toBe(400);
       expect(res.body.errors.map((e) => e.field)).toContain(field);
     }
+    // Hostile shapes: deep nesting, a huge tree, prototype keys, long strings, wrong types everywhere.
+    let deep: unknown = { field: 'eventCount', op: 'gte', value: 1 };
+    for (let i = 0; i < 50; i++) deep = { not: deep };
+    const wide = { any: Array.from({ length: 10_000 }, () => ({ field: 'eventCount', op: 'gte', value: 1 })) };
+    const hostile: unknown[] = [deep, wide, JSON.parse('{"__proto__": {"polluted": true}}'), { trait: 'x'.repeat(100_000), op: 'exists' }, 'all', [], null, 42, { all: 'nope' }];
+    for (const definition of hostile) {
+      const res = await h.send<{ errors: { field: string }[] }>('POST', `/v1/stores/${storeId}/segments`, { name: 'hostile', definition });
+      // Too big to read at all (the 10,000-rule tree): 413 naming the body; anything else: 400 naming the rule.
+      expect([400, 413]).toContain(res.status);
+      expect(res.body.errors.length).toBeGreaterThan(0);
+      expect(res.body.errors.length).toBeLessThanOrEqual(20);
+      expect(res.body.errors.every((e) => e.field.startsWith(res.status === 413 ? '(body)' : 'definition'))).toBe(true);
+    }
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    await expect(h.send('POST', `/v1/stores/${storeId}/segments/preview`, { definition: deep })).resolves.toMatchObject({ status: 400 });
     await expect(h.send('POST', `/v1/stores/${storeId}/segments`, { name: 'x' })).resolves.toMatchObject({ status: 400 });
     await expect(h.send('POST', `/v1/stores/${storeId}/segments`, [])).resolves.toMatchObject({ status: 400 });
     await expect(h.send('GET', `/v1/stores/${storeId}/segments/nope`)).resolves.toMatchObject({ status: 404 });
