@@ -1,3 +1,4 @@
+import { prng } from '../common';
 import type { EventType, TrackedEvent } from '@signal/contracts';
 
 /**
@@ -35,17 +36,6 @@ const MIX: Array<[EventType, number]> = [
   ['purchase', 1],
 ];
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface GenerateOptions {
   count: number;

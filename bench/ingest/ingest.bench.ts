@@ -19,6 +19,7 @@
  * concurrent sends). That is the best a correct producer can do on this broker at this
  * concurrency, so it is the limit the gateway is compared to.
  */
+import { intEnv, requiredEnv } from '../common';
 import { TOPICS, type TrackedEvent } from '@signal/contracts';
 import { Kafka, Partitioners, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,16 +32,8 @@ import { CpuProbe, metricSum, percentile, scrape, type CpuSnapshot } from './pro
 // ---------------------------------------------------------------------------------------------
 // Settings (env)
 
-const int = (name: string, fallback: number) => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a non-negative integer`);
-  return v;
-};
-const need = (name: string) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is required (bench/ingest/run.sh sets it)`);
-  return v;
-};
+const int = intEnv;
+const need = (name: string) => requiredEnv(name, 'bench/ingest/run.sh');
 
 const cfg = {
   events: int('BENCH_EVENTS', 200_000),

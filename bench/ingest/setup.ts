@@ -7,6 +7,7 @@
  * Env: KAFKA_BROKERS, BENCH_PG_URL (server URL, any database), BENCH_DB (database name),
  * BENCH_RAW_TOPIC, BENCH_INGEST_GROUP.
  */
+import { runStep } from '../common';
 import { TOPICS } from '@signal/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -62,13 +63,4 @@ async function prepareKafka(): Promise<void> {
   }
 }
 
-const steps: Record<string, () => Promise<void>> = { database: freshDatabase, kafka: prepareKafka };
-const step = steps[process.argv[2] ?? ''];
-if (!step) {
-  console.error(`usage: setup.js ${Object.keys(steps).join('|')}`);
-  process.exit(2);
-}
-step().catch((e: unknown) => {
-  console.error(`setup ${process.argv[2]} failed: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+runStep({ database: freshDatabase, kafka: prepareKafka });

@@ -16,6 +16,7 @@
  *
  * Exit status: 0 target met, 3 target missed, anything else: the benchmark could not run.
  */
+import { intEnv, requiredEnv } from '../common';
 import { TOPICS, profileIdFor, type SegmentMembershipChange, type TrackedEvent } from '@signal/contracts';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,16 +29,8 @@ import { generateSegments, generateShoppers, homeSegmentId, homeView, loadEvents
 // ---------------------------------------------------------------------------------------------
 // Settings (env)
 
-const int = (name: string, fallback: number) => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a non-negative integer`);
-  return v;
-};
-const need = (name: string) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is required (bench/segments/run.sh sets it)`);
-  return v;
-};
+const int = intEnv;
+const need = (name: string) => requiredEnv(name, 'bench/segments/run.sh');
 
 const cfg = {
   profiles: int('BENCH_PROFILES', 100_000),

@@ -11,6 +11,7 @@
  *
  * Env: KAFKA_BROKERS, BENCH_INGEST_GROUP, BENCH_PROFILE_GROUP.
  */
+import { runStep } from '../common';
 import { TOPICS, type TopicName } from '@signal/contracts';
 import { ensureTopics } from '@signal/platform';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -43,13 +44,4 @@ async function prepareKafka(): Promise<void> {
   }
 }
 
-const steps: Record<string, () => Promise<void>> = { kafka: prepareKafka };
-const step = steps[process.argv[2] ?? ''];
-if (!step) {
-  console.error(`usage: setup.js ${Object.keys(steps).join('|')}`);
-  process.exit(2);
-}
-step().catch((e: unknown) => {
-  console.error(`setup ${process.argv[2]} failed: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+runStep({ kafka: prepareKafka });

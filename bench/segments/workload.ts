@@ -14,6 +14,7 @@
  *    the segment "viewed <home> at least 2 times in 7d" (and often others): every measured event
  *    changes at least one membership, so each has a `segments.membership.v1` message to time.
  */
+import { prng } from '../common';
 import type { TrackedEvent } from '@signal/contracts';
 
 export const CATEGORIES = 200;
@@ -32,17 +33,6 @@ const USER_AGENTS = [
 ];
 const FIRST_OCTETS = [31, 46, 62, 77, 78, 81, 82, 84, 85, 86, 88, 89, 90, 91, 92, 93, 94, 95, 151, 176, 178, 185, 188, 193, 194, 212, 213, 217];
 
-/** mulberry32: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 export const category = (k: number) => `cat-${pad(k, 3)}`;

@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { PROFILE_MIGRATIONS } from '../src/app.module';
 import { PROFILE_ENTITIES } from '../src/profiles/entities';
 
+const PROFILE_TABLES = ['applied_events', 'erasures', 'identities', 'migrations', 'products', 'profile_merges', 'profiles', 'quiz_rewards', 'quizzes', 'segment_backfills', 'segment_memberships', 'segments', 'store_settings'];
+
 // A database of its own: taking the schema down must not pull tables from under other tests.
 let ds: DataSource;
 
@@ -20,42 +22,14 @@ const tables = async (): Promise<string[]> =>
 describe('profile migrations', () => {
   it('go up, all the way down, and up again', async () => {
     await ds.runMigrations({ transaction: 'each' });
-    expect(await tables()).toEqual([
-      'applied_events',
-      'erasures',
-      'identities',
-      'migrations',
-      'products',
-      'profile_merges',
-      'profiles',
-      'quiz_rewards',
-      'quizzes',
-      'segment_backfills',
-      'segment_memberships',
-      'segments',
-      'store_settings',
-    ]);
+    expect(await tables()).toEqual(PROFILE_TABLES);
 
     for (let executed = PROFILE_MIGRATIONS.length; executed > 0; executed--) await ds.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual(['migrations']);
     expect(await ds.query(`SELECT * FROM "profile"."migrations"`)).toEqual([]);
 
     await ds.runMigrations({ transaction: 'each' });
-    expect(await tables()).toEqual([
-      'applied_events',
-      'erasures',
-      'identities',
-      'migrations',
-      'products',
-      'profile_merges',
-      'profiles',
-      'quiz_rewards',
-      'quizzes',
-      'segment_backfills',
-      'segment_memberships',
-      'segments',
-      'store_settings',
-    ]);
+    expect(await tables()).toEqual(PROFILE_TABLES);
   });
 
   it('match the entities', async () => {

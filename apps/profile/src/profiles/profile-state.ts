@@ -1,7 +1,7 @@
 import type { EnrichedEvent, EventType, ProfileView, TraitValue } from '@signal/contracts';
 import { AFFINITY_DIMENSIONS, type AffinityDimension, type LifecycleStage, type StoreSettings } from '../settings/store-settings';
 import { addSignals, emptyAffinities, mergeAffinities, topAffinities } from './affinities';
-import { stageAt } from './stage';
+import { personalizationWithdrawn, stageAt } from './stage';
 
 export interface Device {
   type: string;
@@ -261,7 +261,7 @@ function signalsOf(entry: HistoryEntry, weight: number): { dimension: AffinityDi
 }
 
 /** The products an event is about, with the money each involved. */
-function productsOf(event: EnrichedEvent): { productId: string; price?: number; value?: number }[] {
+export function productsOf(event: EnrichedEvent): { productId: string; price?: number; value?: number }[] {
   const p = event.properties;
   if (event.type === 'purchase' || event.type === 'checkout_started') {
     const items = Array.isArray(p['items']) ? (p['items'] as { productId: string; quantity: number; price: number }[]) : [];
@@ -271,7 +271,6 @@ function productsOf(event: EnrichedEvent): { productId: string; price?: number; 
   return productId ? [{ productId, price: num(p['price']) }] : [];
 }
 
-const personalizationWithdrawn = (p: ProfileState): boolean => p.consent.personalization?.value === false;
 
 type Signal = { dimension: AffinityDimension; value: string; weight: number };
 
@@ -296,14 +295,16 @@ function describeEvent(event: EnrichedEvent, products: ReturnType<typeof product
   return { entries, signals };
 }
 
-/** The history entries an event adds (as applyEvent would), for deciding which segments it can change. */
-export const historyEntriesOf = (event: EnrichedEvent, ctx: ApplyContext): HistoryEntry[] => describeEvent(event, productsOf(event), ctx).entries;
-
 /**
  * Applies one event to a profile. Counts, orders and affinities add up commutatively and stamped
  * fields are last-writer-wins by occurredAt, so arrival order does not change the result.
  */
 export function applyEvent(profile: ProfileState, event: EnrichedEvent, ctx: ApplyContext): ProfileState {
+  return applyEventDescribed(profile, event, ctx).profile;
+}
+
+/** applyEvent, also answering the history entries the event added: what decides which segments it can change. */
+export function applyEventDescribed(profile: ProfileState, event: EnrichedEvent, ctx: ApplyContext): { profile: ProfileState; entries: HistoryEntry[] } {
   const at = Date.parse(event.occurredAt);
   const seen = surroundingsOf(event);
   const p: ProfileState = {
@@ -365,7 +366,7 @@ export function applyEvent(profile: ProfileState, event: EnrichedEvent, ctx: App
     // Withdrawn consent: nothing is inferred and nothing remembered for targeting.
     p.affinities = emptyAffinities();
     p.history = [];
-    return p;
+    return { profile: p, entries: [] };
   }
 
   const { entries, signals } = describeEvent(event, products, ctx);
@@ -373,7 +374,7 @@ export function applyEvent(profile: ProfileState, event: EnrichedEvent, ctx: App
 
   p.affinities = addSignals(p.affinities, signals, at, ctx.settings.affinityHalfLifeDays);
   p.history = trimHistory(insertNewestFirst(p.history, entries), Math.max(p.lastSeenAt, at));
-  return p;
+  return { profile: p, entries };
 }
 
 function applyQuizAnswer(p: ProfileState, event: EnrichedEvent, at: number, ctx: ApplyContext, signals: Signal[]): void {

@@ -6,6 +6,9 @@ const DAY = 86_400_000;
 /** True when the latest statement on the channel granted it. */
 export const consented = (p: Pick<ProfileState, 'consent'>, channel: keyof ProfileState['consent']): boolean => p.consent[channel]?.value === true;
 
+/** The latest statement withdrew personalization: nothing may be inferred or targeted. */
+export const personalizationWithdrawn = (p: Pick<ProfileState, 'consent'>): boolean => p.consent.personalization?.value === false;
+
 /**
  * The lifecycle stage at `now`, and when it would change with no new event (a buyer lapsing).
  * Buyers are ranked by orders; before the first order, a subscriber outranks activity.

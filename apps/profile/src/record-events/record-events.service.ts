@@ -3,7 +3,7 @@ import { EnrichedEvent, TOPICS, TOPIC_SPECS, Validator, type FieldError, type Va
 import { UnprocessableMessageError, isTransientInfrastructureError, metricsRegistry, type ConsumedMessage } from '@signal/platform';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
-import type { ApplyContext, ProfileState } from '../profiles/profile-state';
+import { productsOf, type ApplyContext, type ProfileState } from '../profiles/profile-state';
 import { quizOptionEffects } from '../quizzes/quiz-definition';
 import { QuizzesRepository } from '../quizzes/quizzes.repository';
 import { RecordProductsService } from '../record-products/record-products.service';
@@ -20,13 +20,6 @@ const APPLIED_RETENTION_HOURS = (TOPIC_SPECS.find((t) => t.name === TOPICS.Event
 
 const outcomes = new Counter({ name: 'profile_events_total', help: 'Enriched events by outcome', labelNames: ['outcome'], registers: [metricsRegistry] });
 const mergesTotal = new Counter({ name: 'profile_merges_total', help: 'Anonymous profiles merged into customers', registers: [metricsRegistry] });
-
-/** Product ids an event names: its own, or its line items'. */
-function productIdsOf(e: EnrichedEvent): string[] {
-  const items = e.properties['items'];
-  if (Array.isArray(items)) return items.flatMap((i: unknown) => (i && typeof (i as { productId?: unknown }).productId === 'string' ? [(i as { productId: string }).productId] : []));
-  return typeof e.properties['productId'] === 'string' ? [e.properties['productId']] : [];
-}
 
 export function checkEvent(value: unknown): Validation<EnrichedEvent> {
   return enriched.validate(value);
@@ -134,7 +127,7 @@ export class RecordEventsService implements OnModuleInit, OnModuleDestroy {
       events.map((e) => e.storeId),
       tx,
     );
-    const productRefs = events.flatMap((e) => productIdsOf(e).map((productId) => ({ storeId: e.storeId, productId })));
+    const productRefs = events.flatMap((e) => productsOf(e).map(({ productId }) => ({ storeId: e.storeId, productId })));
     const facts = await this.products.factsFor(tx, productRefs);
     const quizRefs = events.filter((e) => e.type === 'quiz_answer' && typeof e.properties['quizId'] === 'string').map((e) => ({ storeId: e.storeId, quizId: e.properties['quizId'] as string }));
     const quizzes = quizRefs.length ? await this.quizzes.definitionsFor(tx, quizRefs) : new Map();

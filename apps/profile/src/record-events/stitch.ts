@@ -1,5 +1,5 @@
 import { IDENTIFYING_EVENT_TYPES, type EnrichedEvent, type EventType } from '@signal/contracts';
-import { applyEvent, emptyProfile, historyEntriesOf, mergeProfiles, type ApplyContext, type HistoryEntry, type IdentityKind, type ProfileState } from '../profiles/profile-state';
+import { applyEventDescribed, emptyProfile, mergeProfiles, type ApplyContext, type HistoryEntry, type IdentityKind, type ProfileState } from '../profiles/profile-state';
 
 export const profileKey = (storeId: string, profileId: string): string => `${storeId}\u0000${profileId}`;
 export const identityKey = (storeId: string, kind: IdentityKind, value: string): string => `${storeId}\u0000${kind}\u0000${value}`;
@@ -83,17 +83,13 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known, contex
   const merges: Merge[] = [];
   const lastEvent = new Map<string, EnrichedEvent>();
   const changedBy = new Map<string, ChangedBy | 'all'>();
-  const changed = (key: string, event: EnrichedEvent | 'all') => {
+  const changed = (key: string, by: { type: EventType; entries: HistoryEntry[] } | 'all') => {
     const now = changedBy.get(key);
-    if (event === 'all' || now === 'all') {
-      changedBy.set(key, 'all');
-      return;
-    }
-    const entries = historyEntriesOf(event, contextFor(event.storeId));
-    if (now === undefined) changedBy.set(key, { types: new Set([event.type]), entries });
+    if (by === 'all' || now === 'all') changedBy.set(key, 'all');
+    else if (now === undefined) changedBy.set(key, { types: new Set([by.type]), entries: by.entries });
     else {
-      now.types.add(event.type);
-      now.entries.push(...entries);
+      now.types.add(by.type);
+      now.entries.push(...by.entries);
     }
   };
 
@@ -161,10 +157,11 @@ export function planBatch(events: readonly EnrichedEvent[], known: Known, contex
     }
 
     const targetKey = profileKey(storeId, target);
-    profiles.set(targetKey, applyEvent(profile(targetKey), event, contextFor(storeId)));
+    const applied = applyEventDescribed(profile(targetKey), event, contextFor(storeId));
+    profiles.set(targetKey, applied.profile);
     touched.add(targetKey);
     lastEvent.set(targetKey, event);
-    changed(targetKey, event);
+    changed(targetKey, { type: event.type, entries: applied.entries });
   }
 
   return {

@@ -1,5 +1,5 @@
 import type { SegmentMembershipChange } from '@signal/contracts';
-import { consented } from '../profiles/stage';
+import { personalizationWithdrawn } from '../profiles/stage';
 import type { ProfileState } from '../profiles/profile-state';
 import type { Relevance } from './relevance';
 import { evaluationContext, type CompiledRule } from './rules';
@@ -24,8 +24,6 @@ export interface MembershipDiff {
   /** When time alone may change a membership or the stage; null when only a new event can. */
   nextEvaluationAt: number | null;
 }
-
-const personalizationWithdrawn = (p: ProfileState): boolean => p.consent.personalization !== undefined && !consented(p, 'personalization');
 
 /**
  * A profile's memberships against the store's segments at `now`: who enters, who exits, and when

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PROFILE_CONFIG, type ProfileConfig } from '../config';
 import { Profile, stateOf } from '../profiles/entities';
-import { consented } from '../profiles/stage';
+import { personalizationWithdrawn } from '../profiles/stage';
 import { SettingsService } from '../settings/settings.service';
 import { LiveSegments } from './live-segments';
 import { compileRule, evaluationContext, type SegmentRule } from './rules';
@@ -73,7 +73,7 @@ export class SegmentsService {
       for (const row of rows) {
         const p = stateOf(row);
         out.scanned++;
-        if (p.consent.personalization !== undefined && !consented(p, 'personalization')) continue;
+        if (personalizationWithdrawn(p)) continue;
         const r = rule.evaluate(evaluationContext(p, now));
         if (!r.match) continue;
         out.count++;

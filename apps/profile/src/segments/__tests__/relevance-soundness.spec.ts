@@ -1,7 +1,7 @@
 import { EVENT_TYPES, type EventType } from '@signal/contracts';
 import { applyContext } from '../../../test/apply-context';
 import { enrichedEvent } from '../../../test/enriched-event.factory';
-import { applyEvent, emptyProfile, historyEntriesOf, type ProfileState } from '../../profiles/profile-state';
+import { applyEvent, applyEventDescribed, emptyProfile, type ProfileState } from '../../profiles/profile-state';
 import { withDefaults } from '../../settings/store-settings';
 import { StoreSegments } from '../live-segments';
 import { relevanceOf } from '../relevance';
@@ -68,9 +68,10 @@ describe('skipping segments an event cannot change', () => {
       const type = pick(EVENT_TYPES);
       if (type === 'consent' || type === 'quiz_answer') continue; // these re-evaluate everything
       const event = randomEvent(type);
-      const picked = new Set(store.changedBy(new Set([type]), historyEntriesOf(event, ctx)));
+      const applied = applyEventDescribed(p, event, ctx);
+      const picked = new Set(store.changedBy(new Set([type]), applied.entries));
       const before = evaluationContext(p, NOW);
-      const after = evaluationContext(applyEvent(p, event, ctx), NOW);
+      const after = evaluationContext(applied.profile, NOW);
       for (const s of segments) {
         if (picked.has(s)) continue;
         checked++;

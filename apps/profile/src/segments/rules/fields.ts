@@ -73,6 +73,3 @@ export function fieldDef(f: Field): FieldDef {
   const type = counterType(f);
   return type === null ? PROFILE_FIELD_DEFS[f as ProfileField] : number((p) => p.counters[type] ?? 0);
 }
-
-/** Fields whose value moves with the clock alone. */
-export const isTimeField = (f: Field): boolean => f === 'stage' || fieldDef(f).since !== undefined;

@@ -2,6 +2,5 @@ export { SegmentRule, EventMatch, LIMITS, OPS, PROFILE_FIELDS, type Field, type 
 export { checkRule, type RuleCheck, type RuleError } from './check';
 export { compileRule, type CompiledRule, type RuleResult } from './compile';
 export { evaluationContext, type EvaluationContext } from './context';
-export { ruleReferences, type RuleReferences } from './references';
 export { describeDuration, parseDuration } from './duration';
 export { entryMatches } from './leaf-event';

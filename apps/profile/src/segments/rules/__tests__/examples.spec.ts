@@ -1,6 +1,6 @@
 import { EVENT_TYPES, type EventType } from '@signal/contracts';
 import type { HistoryEntry } from '../../../profiles/profile-state';
-import { compileRule, describeDuration, evaluationContext, parseDuration, ruleReferences, type SegmentRule } from '..';
+import { compileRule, describeDuration, evaluationContext, parseDuration, type SegmentRule } from '..';
 import { DAY, HOUR, MINUTE, NOW, SETTINGS, compiled, entry, evaluate, profile } from './profile.factory';
 
 describe('the issue examples', () => {
@@ -76,25 +76,6 @@ describe('compileRule', () => {
     expect(() => compileRule({ event: { type: 'purchase', category: 'pharmacy' } }, { ...SETTINGS, sensitiveCategories: ['Pharmacy'] })).toThrow(
       "definition.event.category: 'pharmacy' is a sensitive category and can't be used for targeting",
     );
-  });
-});
-
-describe('ruleReferences', () => {
-  it('lists the event types a rule names and whether time alone can change it', () => {
-    const rule: SegmentRule = {
-      any: [
-        { event: { type: ['product_view', 'product_click'] }, count: { atLeast: 2 } },
-        { not: { field: 'counters.search', op: 'gt', value: 0 } },
-        { field: 'orders.aov', op: 'gt', value: 100 },
-      ],
-    };
-    expect(ruleReferences(rule)).toEqual({ eventTypes: new Set(['product_view', 'product_click', 'search', 'purchase']), timeDependent: false });
-    expect(ruleReferences({ all: [rule, { field: 'daysSinceLastSeen', op: 'gt', value: 3 }] }).timeDependent).toBe(true);
-    expect(ruleReferences({ event: { type: 'add_to_cart' }, notFollowedBy: { type: 'purchase' }, after: '1h' })).toEqual({ eventTypes: new Set(['add_to_cart', 'purchase']), timeDependent: true });
-    expect(ruleReferences({ affinity: { dimension: 'brand', value: 'Acme' }, top: 3 })).toEqual({ eventTypes: new Set(), timeDependent: false });
-    expect(ruleReferences({ affinity: { dimension: 'brand', value: 'Acme' }, atLeast: 3 }).timeDependent).toBe(true);
-    expect(ruleReferences({ field: 'stage', op: 'eq', value: 'loyal' }).timeDependent).toBe(true);
-    expect(ruleReferences({ event: { type: 'search' }, within: '1d' }).timeDependent).toBe(true);
   });
 });
 

@@ -1,6 +1,5 @@
 import type { EventType } from '@signal/contracts';
-import { emptyAffinities } from '../../../profiles/affinities';
-import type { HistoryEntry, ProfileState } from '../../../profiles/profile-state';
+import { emptyProfile, type HistoryEntry, type ProfileState } from '../../../profiles/profile-state';
 import type { StoreSettings } from '../../../settings/store-settings';
 import { checkRule, compileRule, evaluationContext, type RuleResult } from '..';
 
@@ -24,29 +23,7 @@ export const SETTINGS: StoreSettings = {
 
 /** A profile first seen 30 days before NOW, last seen an hour before; `history` is sorted newest first. */
 export function profile(o: Partial<ProfileState> = {}): ProfileState {
-  const base: ProfileState = {
-    nextEvaluationAt: null,
-    storeId: 's1',
-    profileId: 'p1',
-    customerId: null,
-    email: null,
-    firstSeenAt: NOW - 30 * DAY,
-    lastSeenAt: NOW - HOUR,
-    eventCount: 0,
-    counters: {},
-    traits: {},
-    affinities: emptyAffinities(),
-    orders: { count: 0, revenue: 0, withDiscount: 0, firstAt: null, lastAt: null },
-    consent: {},
-    purchased: {},
-    hearted: {},
-    assignedSegments: {},
-    history: [],
-    stage: 'new_visitor',
-    device: null,
-    geo: null,
-    timezone: null,
-  };
+  const base: ProfileState = { ...emptyProfile('s1', 'p1', null), firstSeenAt: NOW - 30 * DAY, lastSeenAt: NOW - HOUR };
   const p = { ...base, ...o };
   return { ...p, history: [...p.history].sort((a, b) => b.at - a.at) };
 }
