@@ -1,29 +1,50 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { TOPICS, type ProfileView } from '@signal/contracts';
-import { ServiceProcess, eventually, groupAtTopicEnd, testEnv } from '@signal/testing';
+import { ServiceProcess, eventually, groupAtTopicEnd, repoRoot, testEnv } from '@signal/testing';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 
-/** gateway, ingest and profile as separate processes from the build, wired to each other. */
+/** gateway, ingest and profile (and, when asked, the recommender) as separate processes from the build, wired to each other. */
 export class Platform {
   private constructor(
     readonly gateway: ServiceProcess,
     readonly ingest: ServiceProcess,
     readonly profile: ServiceProcess,
+    readonly recommender: ServiceProcess | null,
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  static async start(): Promise<Platform> {
+  static async start(o: { recommender?: boolean } = {}): Promise<Platform> {
     const env = testEnv({ ADMIN_TOKEN, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_CONSUMER_MAX_ATTEMPTS: '3' });
     // Fresh groups from the topics' ends: this run's events only, whatever else the topics hold.
     const profile = await ServiceProcess.create('profile', { ...env, KAFKA_GROUP_ID: await groupAtTopicEnd('profile', [TOPICS.EventsEnriched]) });
     const ingest = await ServiceProcess.create('ingest', { ...env, KAFKA_GROUP_ID: await groupAtTopicEnd('ingest', [TOPICS.EventsRaw]) });
-    const gateway = await ServiceProcess.create('gateway', { ...env, PROFILE_URL: profile.url });
-    await Promise.all([profile.start(), ingest.start(), gateway.start()]);
-    return new Platform(gateway, ingest, profile);
+    const recommender = o.recommender
+      ? await ServiceProcess.create('recommender', {
+          ...env,
+          KAFKA_GROUP_ID: await groupAtTopicEnd('recommender', [TOPICS.EventsEnriched, TOPICS.CatalogProducts, TOPICS.CatalogInventory, TOPICS.ProfilesChanged, TOPICS.PrivacyErasures]),
+        })
+      : null;
+    const gateway = await ServiceProcess.create('gateway', { ...env, PROFILE_URL: profile.url, ...(recommender ? { RECOMMENDER_URL: recommender.url } : {}) });
+    await Promise.all([profile.start(), ingest.start(), gateway.start(), recommender?.start()]);
+    return new Platform(gateway, ingest, profile, recommender, env);
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.gateway.stop(), this.ingest.stop(), this.profile.stop()]);
+    await Promise.all([this.gateway.stop(), this.ingest.stop(), this.profile.stop(), this.recommender?.stop()]);
+  }
+
+  /** The recommender's model job, as its own process (as a CronJob runs it), for one store. */
+  async buildModels(storeId: string): Promise<void> {
+    const job = resolve(repoRoot, 'dist/apps/recommender/src/build-models.js');
+    const code = await new Promise<number | null>((ok, fail) => {
+      const child = spawn(process.execPath, [job, '--store', storeId], { env: this.env, stdio: 'ignore' });
+      child.once('error', fail);
+      child.once('exit', ok);
+    });
+    if (code !== 0) throw new Error(`model job exited with ${code}`);
   }
 
   async issueKeys(storeId: string): Promise<Store> {

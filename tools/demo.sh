@@ -9,3 +9,11 @@ npm run -s build
 bash deploy/local/infra.sh up
 bash tools/services.sh up
 ADMIN_TOKEN=${ADMIN_TOKEN:-$(cat .cache/run/admin-token)} node tools/seed-demo.mjs
+# The recommender learns item-to-item models in its own job (running every minute under
+# services.sh); one run now, once the recommender has taken in the demo's events.
+for _ in $(seq 1 60); do
+  [ "$(curl -fsS http://127.0.0.1:3003/v1/stores/demo/recommendations/status | node -pe 'JSON.parse(require("fs").readFileSync(0)).interactions')" -ge 35 ] && break
+  sleep 0.5
+done
+bash tools/services.sh build-models demo > .cache/run/logs/demo-models.log
+node tools/seed-demo.mjs recommendations

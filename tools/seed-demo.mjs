@@ -16,6 +16,11 @@ async function call(path, { method = 'GET', key, admin, body } = {}) {
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
+if (process.argv[2] === 'recommendations') {
+  await showRecommendations();
+  process.exit(0);
+}
+
 const { body: keys } = await call(`/admin/v1/stores/${storeId}/keys`, { method: 'POST', admin: process.env.ADMIN_TOKEN });
 writeFileSync('.cache/run/demo-keys.json', JSON.stringify(keys, null, 2));
 
@@ -26,6 +31,9 @@ const products = [
   ['fridge-a', 'Fridge-freezer 300 L', 'Frost', 'Home > Appliances', 699],
   ['washer-b', 'Washing Machine 8 kg', 'Frost', 'Home > Appliances', 549],
   ['carpet-c', 'Wool Carpet 160x230', 'Weave', 'Home > Furnishings', 189],
+  ['phone-z2', 'Z2 Smartphone 256 GB', 'Zed', 'Electronics > Phones', 649],
+  ['earbuds-e', 'Wireless Earbuds', 'Sonic', 'Electronics > Audio', 79],
+  ['kettle-k', 'Steel Kettle 1.7 L', 'Brew', 'Home > Kitchen', 39],
 ].map(([productId, title, brand, category, price]) => ({ productId, title, brand, categories: [category], price, currency: 'GBP', inStock: true, stockLevel: 25 }));
 await call('/v1/catalog/products', { method: 'POST', key: keys.secretKey, body: { products } });
 
@@ -44,6 +52,23 @@ for (const { segmentId, ...segment } of segments) {
 
 const now = Date.now();
 const at = (minutesAgo) => new Date(now - minutesAgo * 60_000).toISOString();
+const DAY = 24 * 60;
+
+// Other shoppers' history, for the recommender to learn from: phones sell with a case and a
+// charger; movers buy a fridge, then a washing machine, then a carpet.
+const order = (who, items, minutesAgo) => ({
+  eventId: `demo-history-${who}-${items.join('-')}`,
+  type: 'purchase',
+  occurredAt: at(minutesAgo),
+  anonymousId: who,
+  properties: { orderId: `h-${who}-${minutesAgo}`, value: 100, currency: 'GBP', items: items.map((productId) => ({ productId, quantity: 1, price: 100 })) },
+});
+const history = [];
+for (let i = 0; i < 5; i++) history.push(order(`shopper-${i}`, ['phone-x1', 'case-x1', 'charger-30w'], (10 + i) * DAY));
+for (let i = 0; i < 3; i++) history.push(order(`mover-${i}`, ['fridge-a'], 20 * DAY), order(`mover-${i}`, ['washer-b'], 15 * DAY), order(`mover-${i}`, ['carpet-c'], 5 * DAY));
+for (let i = 0; i < 6; i++) history.push(order(`tea-${i}`, ['kettle-k'], 2 * DAY + i));
+await call('/v1/events', { method: 'POST', key: keys.writeKey, body: { events: history } });
+
 const ctx = { ip: '81.2.69.160', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1', locale: 'en-GB' };
 const ev = (type, minutesAgo, properties, extra = {}) => ({ eventId: randomUUID(), type, occurredAt: at(minutesAgo), anonymousId: 'demo-visitor', context: ctx, properties, ...extra });
 const events = [
@@ -63,7 +88,7 @@ for (let i = 0; i < 50 && !(profile && profile.eventCount >= events.length); i++
   await new Promise((r) => setTimeout(r, 200));
   profile = (await call('/v1/profiles?customerId=alice', { key: keys.secretKey })).body;
 }
-console.log(`\nDemo store "${storeId}" seeded: ${products.length} products, ${segments.length} segments, ${events.length} events.`);
+console.log(`\nDemo store "${storeId}" seeded: ${products.length} products, ${segments.length} segments, ${events.length + history.length} events.`);
 console.log(`Profile of customer alice: ${JSON.stringify(profile, null, 2)}\n`);
 console.log('Keys (also in .cache/run/demo-keys.json):');
 console.log(`  export WRITE_KEY=${keys.writeKey}`);
@@ -73,3 +98,18 @@ console.log(`  curl -s -X POST ${gateway}/v1/events -H "X-Api-Key: $WRITE_KEY" -
 console.log(`    -d '{"events":[{"eventId":"'$(cat /proc/sys/kernel/random/uuid)'","type":"product_view","occurredAt":"'$(date -u +%FT%TZ)'","anonymousId":"curl-visitor","properties":{"productId":"carpet-c"}}]}'`);
 console.log('Read the profile:');
 console.log(`  curl -s "${gateway}/v1/profiles?anonymousId=curl-visitor" -H "X-Api-Key: $SECRET_KEY"`);
+
+/** After the model job has run (tools/demo.sh): the demo customer's shelves, and how to ask for them. */
+async function showRecommendations() {
+  const keys = JSON.parse((await import('node:fs')).readFileSync('.cache/run/demo-keys.json', 'utf8'));
+  const shelf = async (query) => (await call(`/v1/recommendations?${query}`, { key: keys.writeKey })).body;
+  const home = await shelf('placement=home&customerId=alice&limit=5');
+  const together = await shelf('placement=bought_together&productId=phone-x1&limit=3');
+  console.log('Recommendations for customer alice, who just bought the X1 phone:');
+  for (const [name, answer] of [['home', home], ['bought_together for phone-x1', together]]) {
+    console.log(`  ${name}:`);
+    for (const item of answer.items) console.log(`    ${item.productId.padEnd(12)} ${item.reason}`);
+  }
+  console.log('\nAsk for a shelf:');
+  console.log(`  curl -s "${gateway}/v1/recommendations?placement=home&customerId=alice" -H "X-Api-Key: $WRITE_KEY"`);
+}

@@ -5,6 +5,10 @@
 #   tools/services.sh up       start what is not running, wait until each is ready
 #   tools/services.sh down     stop what `up` started (SIGTERM: graceful)
 #   tools/services.sh status   each service, its pid, URL and readiness
+#   tools/services.sh build-models [storeId]   run the recommender's model job once (all stores, or one)
+#
+# `up` also starts the recommender's model job in --loop mode (the `models` process), rebuilding
+# every MODEL_BUILD_INTERVAL_S (60 s locally) apart from serving, as a CronJob does in Kubernetes.
 #
 # Settings come from the environment (see .env.example); unset ones get local defaults.
 # ADMIN_TOKEN, when unset, is generated once into .cache/run/admin-token.
@@ -25,6 +29,7 @@ if [ -z "${ADMIN_TOKEN:-}" ]; then
 fi
 export ADMIN_TOKEN LOG_LEVEL=${LOG_LEVEL:-info}
 export PROFILE_URL=${PROFILE_URL:-http://127.0.0.1:${PORTS[profile]}}
+export RECOMMENDER_URL=${RECOMMENDER_URL:-http://127.0.0.1:${PORTS[recommender]}}
 
 alive() { [ -s "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${PORTS[$1]}/health/ready" 2>/dev/null; }
@@ -51,6 +56,11 @@ up() {
     echo $! > "$RUN/$s.pid"
     echo "$s: started (pid $!, log .cache/run/logs/$s.log)"
   done
+  if alive models; then echo "models: already running (pid $(cat "$RUN/models.pid"))"; else
+    MODEL_BUILD_INTERVAL_S=${MODEL_BUILD_INTERVAL_S:-60} setsid nohup node "$ROOT/dist/apps/recommender/src/build-models.js" --loop >> "$RUN/logs/models.log" 2>&1 < /dev/null &
+    echo $! > "$RUN/models.pid"
+    echo "models: started (pid $!, the recommender's model job; log .cache/run/logs/models.log)"
+  fi
   for s in "${SERVICES[@]}"; do
     for _ in $(seq 1 120); do
       ready "$s" && break
@@ -63,7 +73,7 @@ up() {
 }
 
 down() {
-  for s in "${SERVICES[@]}"; do
+  for s in models "${SERVICES[@]}"; do
     if alive "$s"; then
       pid=$(cat "$RUN/$s.pid"); kill -TERM "$pid"
       for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
@@ -75,6 +85,7 @@ down() {
 }
 
 status() {
+  if alive models; then printf '%-12s running  pid %s  (model job, --loop)\n' models "$(cat "$RUN/models.pid")"; else printf '%-12s stopped\n' models; fi
   for s in "${SERVICES[@]}"; do
     if alive "$s"; then
       printf '%-12s running  pid %-7s http://127.0.0.1:%s  %s\n' "$s" "$(cat "$RUN/$s.pid")" "${PORTS[$s]}" "$(ready "$s" && echo ready || echo 'not ready')"
@@ -84,7 +95,11 @@ status() {
   done
 }
 
+build_models() {
+  node "$ROOT/dist/apps/recommender/src/build-models.js" ${1:+--store "$1"}
+}
+
 case ${1:-} in
-  up) up ;; down) down ;; status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  up) up ;; down) down ;; status) status ;; build-models) build_models "${2:-}" ;;
+  *) echo "usage: $0 up|down|status|build-models [storeId]" >&2; exit 2 ;;
 esac

@@ -4,35 +4,19 @@
  * .cache/bench/recs-eval/results.json. See bench/recs-eval/README.md.
  *
  * Env: RECS_EVAL_DATA (../shared/data/uci-online-retail/online_retail.csv.gz, relative to the repo
- * root), RECS_EVAL_K (10), RECS_EVAL_SEED (42), RECS_EVAL_NEIGHBOURS (200), RECS_EVAL_TEST_DAYS (30).
+ * root), RECS_EVAL_K (10), RECS_EVAL_SEED (42), RECS_EVAL_NEIGHBOURS (200), RECS_EVAL_TEST_DAYS (30),
+ * RECS_EVAL_CANDIDATES (unset; 1 = also measure the candidate algorithms of candidates.ts).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { positiveIntEnv as intEnv, repoRoot } from '../common';
 import { ItemKnnRecommender, PopularityRecommender, invoiceCounts } from './baselines';
+import { candidateRecommenders } from './candidates';
 import { loadInvoices } from './data';
 import { MetricsAccumulator, type MetricsResult } from './metrics';
 import { temporalSplit } from './split';
 import { boughtTogetherCases, homeCases, nextPurchaseCases } from './tasks';
 import type { Recommender, TaskName, TestCase } from './types';
-
-/** The repo root is found by walking up to nx.json, so the same code works from bench/ (ts) and dist/bench/ (js). */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'nx.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-  return dir;
-}
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 const timings: Record<string, number> = {};
 async function timed<T>(label: string, fn: () => T | Promise<T>): Promise<T> {
@@ -85,6 +69,9 @@ async function main(): Promise<void> {
   const popularity = new PopularityRecommender(counts);
   const knn = await timed('train itemKnn', () => new ItemKnnRecommender(train, counts, { neighbours, backfill: true }));
   const methods: Recommender[] = [popularity, knn];
+  if (process.env.RECS_EVAL_CANDIDATES === '1') {
+    methods.push(...(await timed('train candidates', () => candidateRecommenders(train, split.cutoff))));
+  }
 
   const results: { task: TaskName; method: string; ms: number; metrics: MetricsResult }[] = [];
   for (const [task, cases] of Object.entries(tasks) as [TaskName, TestCase[]][]) {

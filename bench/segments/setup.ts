@@ -11,23 +11,13 @@
  *
  * Env: KAFKA_BROKERS, BENCH_INGEST_GROUP, BENCH_PROFILE_GROUP.
  */
-import { runStep } from '../common';
-import { TOPICS, type TopicName } from '@signal/contracts';
+import { parkAtEnd, runStep } from '../common';
+import { TOPICS } from '@signal/contracts';
 import { ensureTopics } from '@signal/platform';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 
 const env = (name: string, fallback: string) => process.env[name] || fallback;
 
-async function parkAtEnd(admin: Admin, group: string, topics: readonly TopicName[]): Promise<void> {
-  const described = await admin.describeGroups([group]);
-  const members = described.groups[0]?.members.length ?? 0;
-  if (members > 0) throw new Error(`consumer group "${group}" has ${members} active member(s): another benchmark is running against this Kafka; stop it first`);
-  for (const topic of topics) {
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({ groupId: group, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
-    console.log(`setup: group ${group} starts at the end of ${topic} (${ends.reduce((s, p) => s + Number(p.high), 0)} older messages skipped)`);
-  }
-}
 
 async function prepareKafka(): Promise<void> {
   const kafka = new Kafka({ clientId: 'bench-segments-setup', brokers: env('KAFKA_BROKERS', '127.0.0.1:9092').split(','), logLevel: logLevel.WARN });

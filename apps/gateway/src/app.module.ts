@@ -6,6 +6,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { CatalogHttpController } from './catalog/catalog.http.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { CreateApiKeys1764000000000 } from './migrations/1764000000000-create-api-keys';
+import { RecommendationsModule } from './recommendations/recommendations.module';
 import { RecordEventsModule } from './record-events/record-events.module';
 import { ProfileProxyModule } from './upstream/profile-proxy.module';
 
@@ -28,6 +29,7 @@ export class AppModule {
         ApiKeysModule,
         RecordEventsModule,
         ProfileProxyModule,
+        RecommendationsModule,
       ],
       controllers: [CatalogHttpController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }],

@@ -21,14 +21,15 @@ export const sendJson = (res: ServerResponse, status: number, body: unknown) => 
 /** By default the upstream echoes what it got, so a test can assert on either side. */
 const echo: Reply = (req, res) => sendJson(res, 200, { method: req.method, url: req.url, body: req.body ? (JSON.parse(req.body) as unknown) : null });
 
-/** A throwaway stand-in for the profile service on 127.0.0.1 that records every request. */
+/** A throwaway stand-in for a service behind the gateway on 127.0.0.1 that records every request. */
 export class FakeUpstream {
   readonly received: Received[] = [];
   reply: Reply = echo;
 
   private constructor(private readonly server: Server) {}
 
-  static async start(): Promise<FakeUpstream> {
+  /** On `port` when given: a test can close the upstream (connections refused) and bring it back where the gateway looks. */
+  static async start(port = 0): Promise<FakeUpstream> {
     const server = createServer();
     const upstream = new FakeUpstream(server);
     server.on('request', (req, res) => {
@@ -40,7 +41,7 @@ export class FakeUpstream {
         Promise.resolve(upstream.reply(received, res)).catch(() => res.destroy());
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     return upstream;
   }
 

@@ -6,3 +6,4 @@ export * from './dead-letter';
 export * from './profile';
 export * from './validation';
 export * from './topic-schemas';
+export * from './recommendations';

@@ -3,6 +3,7 @@ import { InventoryChange, Product } from './catalog';
 import { DeadLetter } from './dead-letter';
 import { EVENT_PROPERTIES, EVENT_TYPES, EnrichedEvent, RawEvent, TrackedEvent } from './events';
 import { PrivacyErasure, ProfileView, SegmentMembershipChange } from './profile';
+import { RecommendationServed } from './recommendations';
 import { TOPIC_SPECS, TOPICS, type TopicName } from './topics';
 
 /** The value schema of every topic: the one definition analysts' JSON Schema is generated from. */
@@ -15,6 +16,7 @@ export const TOPIC_VALUE_SCHEMAS: Record<TopicName, TSchema> = {
   [TOPICS.ProfilesChanged]: ProfileView,
   [TOPICS.SegmentsMembership]: SegmentMembershipChange,
   [TOPICS.PrivacyErasures]: PrivacyErasure,
+  [TOPICS.RecommendationsServed]: RecommendationServed,
 };
 
 /** JSON Schema documents for docs/events/, keyed by file name. Deterministic output. */

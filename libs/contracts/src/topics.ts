@@ -16,6 +16,7 @@ export const TOPICS = {
   ProfilesChanged: 'profiles.changed.v1',
   SegmentsMembership: 'segments.membership.v1',
   PrivacyErasures: 'privacy.erasures.v1',
+  RecommendationsServed: 'recommendations.served.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -86,7 +87,17 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
     compacted: false,
     retentionHours: 24 * 30,
   },
+  {
+    name: TOPICS.RecommendationsServed,
+    key: 'storeId:profileId (storeId:- for an unknown shopper)',
+    description: 'What each recommendation answer showed (its recommendationId, placement, items and reasons); recommendation_click events name that id.',
+    compacted: false,
+    retentionHours: 24 * 30,
+  },
 ];
+
+/** Header of a profiles.changed.v1 tombstone: the profile the tombstoned one was merged into. */
+export const MERGED_INTO_HEADER = 'merged-into';
 
 export const shopperKey = (storeId: string, id: string): string => `${storeId}:${id}`;
 export const productKey = (storeId: string, productId: string): string => `${storeId}:${productId}`;

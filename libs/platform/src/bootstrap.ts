@@ -48,6 +48,9 @@ export async function createService(module: DynamicModule, o: Pick<BootstrapOpti
 }
 
 export async function startService(app: INestApplication, o: BootstrapOptions): Promise<void> {
+  // Init hooks first (the Kafka producer connects in one): a consumer that starts before them could
+  // have a message to dead-letter with no producer to send it.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(o.port, o.host ?? '0.0.0.0');
 }

@@ -1,7 +1,8 @@
 import { Controller, Delete, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CallerStore, RequireKey } from '../api-keys/api-key.guard';
-import { ProfileClient, upstreamPath } from '../upstream/profile-client';
+import { ProfileClient } from '../upstream/profile-client';
+import { upstreamPath } from '../upstream/upstream-client';
 import { UpstreamId, callFrom } from '../upstream/upstream-call';
 
 /** Profiles are the profile service's: reads, the GDPR export and erasure are forwarded for the key's store. */

@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { CallerStore, RequireKey } from '../api-keys/api-key.guard';
 import { RecordEventsService } from '../record-events/record-events.service';
 import { recordOverHttp } from '../record-events/record-over-http';
-import { ProfileClient, upstreamPath } from '../upstream/profile-client';
+import { ProfileClient } from '../upstream/profile-client';
+import { upstreamPath } from '../upstream/upstream-client';
 import { UpstreamId, callFrom } from '../upstream/upstream-call';
 
 /** What the profile service answers to a valid quiz response. */

@@ -1,7 +1,8 @@
 import { Controller, Delete, Get, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CallerStore, RequireKey } from '../api-keys/api-key.guard';
-import { ProfileClient, upstreamPath } from '../upstream/profile-client';
+import { ProfileClient } from '../upstream/profile-client';
+import { upstreamPath } from '../upstream/upstream-client';
 import { UpstreamId, callFrom } from '../upstream/upstream-call';
 
 /** Segment definitions, previews, members and exports, all the profile service's. */

@@ -1,7 +1,8 @@
 import { Controller, Get, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CallerStore, RequireKey } from '../api-keys/api-key.guard';
-import { ProfileClient, upstreamPath } from '../upstream/profile-client';
+import { ProfileClient } from '../upstream/profile-client';
+import { upstreamPath } from '../upstream/upstream-client';
 import { callFrom } from '../upstream/upstream-call';
 
 /** The store's personalization settings, kept by the profile service. */

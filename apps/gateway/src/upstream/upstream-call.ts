@@ -1,6 +1,6 @@
 import { BadRequestException, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { UpstreamCall, UpstreamMethod } from './profile-client';
+import type { UpstreamCall, UpstreamMethod } from './upstream-client';
 
 const MAX_ID_LENGTH = 128;
 
@@ -9,7 +9,7 @@ const badId = (field: string, message: string) =>
 
 /**
  * Path ids are hostile input: bounded, no control characters, no dot segments. Their exact shape
- * is the profile service's to check; the gateway only makes sure they reach it as one encoded segment.
+ * is the upstream service's to check; the gateway only makes sure they reach it as one encoded segment.
  */
 export class UpstreamId implements PipeTransform<unknown, string> {
   transform(value: unknown, meta: ArgumentMetadata): string {
@@ -41,7 +41,6 @@ export function callFrom(req: Request, res: Response, storeId: string, path: str
   const query = new URLSearchParams(at < 0 ? '' : req.originalUrl.slice(at + 1));
   // The store is the key's and lives in the path; a client's own storeId is not passed on.
   query.delete('storeId');
-  const requestId = res.getHeader('x-request-id');
   return {
     method,
     storeId,
@@ -49,6 +48,12 @@ export function callFrom(req: Request, res: Response, storeId: string, path: str
     query,
     body: sendsBody ? req.body : undefined,
     slow: o.slow,
-    requestId: typeof requestId === 'string' ? requestId : undefined,
+    requestId: requestIdOf(res),
   };
+}
+
+/** The request id the platform's logging chose for this request (given by the client or made), to pass upstream. */
+export function requestIdOf(res: Response): string | undefined {
+  const requestId = res.getHeader('x-request-id');
+  return typeof requestId === 'string' ? requestId : undefined;
 }

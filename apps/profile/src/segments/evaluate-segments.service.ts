@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TOPICS, shopperKey, type EnrichedEvent, type EventType, type ProfileView, type SegmentMembershipChange } from '@signal/contracts';
+import { MERGED_INTO_HEADER, TOPICS, shopperKey, type EnrichedEvent, type EventType, type ProfileView, type SegmentMembershipChange } from '@signal/contracts';
 import { KafkaPublisher, metricsRegistry, type OutgoingMessage } from '@signal/platform';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
@@ -18,7 +18,7 @@ import { diffMemberships, type Membership, type MembershipTrigger } from './memb
 const changesTotal = new Counter({ name: 'profile_segment_changes_total', help: 'Segment membership changes', labelNames: ['change', 'trigger'], registers: [metricsRegistry] });
 
 /** Header on a `profiles.changed.v1` tombstone: the profile id it was merged into. */
-export const MERGED_INTO_HEADER = 'merged-into';
+export { MERGED_INTO_HEADER };
 
 const NO_SEGMENTS = new StoreSegments([]);
 

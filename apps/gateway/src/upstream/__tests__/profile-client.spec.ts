@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeUpstream, sendJson } from '../../../test/fake-upstream';
 import { GatewayConfigSchema } from '../../config';
-import { ProfileClient, upstreamPath, type UpstreamCall } from '../profile-client';
+import { ProfileClient } from '../profile-client';
+import { upstreamPath, type UpstreamCall } from '../upstream-client';
 
 const configFor = (url: string) =>
   loadConfig(GatewayConfigSchema, { ADMIN_TOKEN: 'x'.repeat(16), PROFILE_URL: url, UPSTREAM_TIMEOUT_MS: '100', UPSTREAM_SLOW_TIMEOUT_MS: '1000' });

@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { RECOMMENDER_CONFIG, type RecommenderConfig } from '../config';
+import { NEIGHBOUR_KINDS, type NeighbourKind } from '../models/model-kinds';
+import type { NeighbourList } from './placements';
+
+/**
+ * Neighbour lists read from Postgres on first use and kept in an LRU. A key carries the model
+ * revision, so lists of a model the job has since replaced are never served (they age out).
+ */
+/** Products per warming query (times the five kinds). */
+const WARM_CHUNK = 100;
+
+@Injectable()
+export class NeighbourCache {
+  /** Map order is insertion order: re-inserting on a hit makes the first key the least recently used. */
+  private readonly lru = new Map<string, NeighbourList | null>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(RECOMMENDER_CONFIG) private readonly config: RecommenderConfig,
+  ) {}
+
+  /**
+   * The lists asked for, fetched in one query for whatever the cache lacks. `intern` maps an id to
+   * the catalog's own string for it, so cached lists hold references, not copies (less to collect).
+   */
+  async lookup(
+    storeId: string,
+    revision: string | null,
+    wanted: readonly { kind: NeighbourKind; productIds: readonly string[] }[],
+    intern: (id: string) => string = (id) => id,
+  ): Promise<(kind: NeighbourKind, productId: string) => NeighbourList | undefined> {
+    const found = new Map<string, NeighbourList | null>();
+    const key = (kind: string, id: string) => `${storeId}\u0000${revision}\u0000${kind}\u0000${id}`;
+    const missing: { kind: string; id: string }[] = [];
+    if (revision !== null) {
+      for (const w of wanted) {
+        for (const id of w.productIds) {
+          const k = key(w.kind, id);
+          if (found.has(k)) continue;
+          const hit = this.lru.get(k);
+          if (hit !== undefined) {
+            this.lru.delete(k);
+            this.lru.set(k, hit);
+            found.set(k, hit);
+          } else missing.push({ kind: w.kind, id });
+        }
+      }
+    }
+    if (missing.length) {
+      const rows: { kind: string; product_id: string; items: string[]; scores: number[] }[] = await this.db.query(
+        `SELECT n."kind", n."product_id", n."items", n."scores" FROM "recommender"."neighbours" n
+         JOIN unnest($2::varchar[], $3::varchar[]) AS u(kind, product_id) ON n."kind" = u.kind AND n."product_id" = u.product_id
+         WHERE n."store_id" = $1`,
+        [storeId, missing.map((m) => m.kind), missing.map((m) => m.id)],
+      );
+      for (const m of missing) found.set(key(m.kind, m.id), null);
+      for (const r of rows) found.set(key(r.kind, r.product_id), { items: r.items.map(intern), scores: Float32Array.from(r.scores) });
+      for (const m of missing) this.remember(key(m.kind, m.id), found.get(key(m.kind, m.id)) ?? null);
+    }
+    return (kind, productId) => found.get(key(kind, productId)) ?? undefined;
+  }
+
+  /**
+   * After a model swap every list would be read again on demand, each request paying for its own:
+   * the lists of the store's hottest products are read ahead instead, a chunk at a time.
+   */
+  async warm(storeId: string, revision: string, productIds: readonly string[], intern: (id: string) => string): Promise<number> {
+    let read = 0;
+    for (let i = 0; i < productIds.length; i += WARM_CHUNK) {
+      const ids = productIds.slice(i, i + WARM_CHUNK);
+      await this.lookup(storeId, revision, NEIGHBOUR_KINDS.map((kind) => ({ kind, productIds: ids })), intern);
+      read += ids.length * NEIGHBOUR_KINDS.length;
+      // Requests go first between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return read;
+  }
+
+  private remember(k: string, v: NeighbourList | null): void {
+    this.lru.set(k, v);
+    while (this.lru.size > this.config.NEIGHBOUR_CACHE_ITEMS) this.lru.delete(this.lru.keys().next().value as string);
+  }
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { TOPICS, shopperKey, type RecommendationAnswer, type RecommendationQuery, type RecommendationServed } from '@signal/contracts';
+import { KafkaPublisher, metricsRegistry } from '@signal/platform';
+import { Counter, Histogram } from 'prom-client';
+import { applyRules } from './apply-rules';
+import { NeighbourCache } from './neighbour-cache';
+import { neededNeighbours, placementCandidates } from './placements';
+import { ShopperReader } from './shopper-reader';
+import { StoreCache } from './store-cache';
+
+const served = new Counter({ name: 'recommendations_served_total', help: 'Recommendation answers, by placement and whether they were personalized', labelNames: ['placement', 'personalized', 'fallback'], registers: [metricsRegistry] });
+const seconds = new Histogram({
+  name: 'recommendation_duration_seconds',
+  help: 'Time to compute a recommendation answer',
+  labelNames: ['placement'],
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+  registers: [metricsRegistry],
+});
+const lostRecords = new Counter({ name: 'recommendations_served_record_failures_total', help: 'recommendations.served.v1 records Kafka did not take', registers: [metricsRegistry] });
+
+/** Products whose neighbour lists are read ahead when a new model arrives: the hottest, which most shelves start from. */
+const WARM_PRODUCTS = 1_000;
+
+@Injectable()
+export class RecommendationsService {
+  private readonly logger = new Logger(RecommendationsService.name);
+
+  constructor(
+    private readonly stores: StoreCache,
+    private readonly shoppers: ShopperReader,
+    private readonly neighbours: NeighbourCache,
+    private readonly publisher: KafkaPublisher,
+  ) {
+    stores.onModelChange((storeId, state) => {
+      const hottest = state.catalog.trending('', undefined, WARM_PRODUCTS);
+      const intern = (id: string) => state.catalog.products.get(id)?.id ?? id;
+      const revision = state.modelRevision as string;
+      this.neighbours.warm(storeId, revision, hottest, intern).catch((err: unknown) => this.logger.warn({ err, storeId }, 'Warming the neighbour cache failed'));
+    });
+  }
+
+  async recommend(storeId: string, query: RecommendationQuery): Promise<RecommendationAnswer> {
+    const stop = seconds.startTimer({ placement: query.placement });
+    const nowMs = Date.now();
+    const profileIds = this.shoppers.profileIds(storeId, query);
+    const [store, shopper, countryTrending] = await Promise.all([
+      this.stores.get(storeId),
+      this.shoppers.read(storeId, profileIds, nowMs),
+      query.country ? this.stores.countryTrending(storeId, query.country) : undefined,
+    ]);
+    const lookup = await this.neighbours.lookup(storeId, store.modelRevision, neededNeighbours(query.placement, query, shopper), (id) => store.catalog.products.get(id)?.id ?? id);
+    const limit = query.limit ?? 10;
+    const result = placementCandidates({ placement: query.placement, query, shopper, catalog: store.catalog, rules: store.rules, neighbours: lookup, countryTrending, nowMs });
+    const exclude = new Set([...(query.exclude ?? []), ...(query.cart ?? []), ...(query.productId ? [query.productId] : [])]);
+    const items = applyRules(result.candidates, { placement: query.placement, rules: store.rules, catalog: store.catalog, shopper, exclude, limit, nowMs });
+    const answer: RecommendationAnswer = {
+      recommendationId: randomUUID(),
+      placement: query.placement,
+      personalized: result.personalized && shopper.known,
+      items: items.map((i) => ({ productId: i.productId, score: Math.round(i.score * 1e6) / 1e6, reason: i.reason })),
+      ...(result.fallback ? { fallback: result.fallback } : {}),
+    };
+    stop();
+    served.inc({ placement: query.placement, personalized: String(answer.personalized), fallback: String(!!result.fallback) });
+    this.record(storeId, query, profileIds[0], answer);
+    return answer;
+  }
+
+  /**
+   * recommendations.served.v1, sent without making the shopper wait: the publisher batches it with
+   * others. A record Kafka refuses is counted and logged; the answer itself stands.
+   */
+  private record(storeId: string, query: RecommendationQuery, profileId: string | undefined, answer: RecommendationAnswer): void {
+    const value: RecommendationServed = {
+      recommendationId: answer.recommendationId,
+      storeId,
+      placement: answer.placement,
+      ...(profileId ? { profileId } : {}),
+      ...(query.anonymousId ? { anonymousId: query.anonymousId } : {}),
+      ...(query.customerId ? { customerId: query.customerId } : {}),
+      ...(query.productId ? { productId: query.productId } : {}),
+      ...(query.cart?.length ? { cart: query.cart } : {}),
+      personalized: answer.personalized,
+      items: answer.items.map((i, position) => ({ productId: i.productId, position, reason: i.reason })),
+      servedAt: new Date().toISOString(),
+    };
+    this.publisher.publish(TOPICS.RecommendationsServed, [{ key: shopperKey(storeId, profileId ?? '-'), value }]).catch((err: unknown) => {
+      lostRecords.inc();
+      this.logger.warn({ err, recommendationId: answer.recommendationId }, 'Could not record a served recommendation');
+    });
+  }
+}
