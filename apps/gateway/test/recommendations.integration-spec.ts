@@ -135,7 +135,8 @@ describe('recommendations (gateway → recommender, with a fallback)', () => {
         recommender.reply = () => undefined;
         const started = Date.now();
         const res = await recommend('placement=home&anonymousId=a1&exclude=p1&cart=p3&limit=3');
-        expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 800);
+        // Bounded by the timeout, not by the stalled upstream (which never answers); slack for a loaded machine.
+        expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 3_000);
         expect(res.status).toBe(200);
         const body = (await res.json()) as RecommendationAnswer;
         expect(body).toEqual({

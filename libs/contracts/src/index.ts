@@ -7,3 +7,6 @@ export * from './profile';
 export * from './validation';
 export * from './topic-schemas';
 export * from './recommendations';
+export * from './categories';
+export * from './search';
+export * from './url-query';

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, StoreId, Text, Timestamp } from './primitives';
-import { Validator, type FieldError, type Validation } from './validation';
+import { readUrlQuery } from './url-query';
+import { Validator, type Validation } from './validation';
 
 /** Every shelf the recommender fills; the storefront names one in `?placement=`. */
 export const PLACEMENTS = ['home', 'similar', 'also_viewed', 'bought_together', 'trending', 'my_mix', 'next_purchase', 'new_for_you'] as const;
@@ -139,23 +140,9 @@ const QUERY_FIELDS = new Set(Object.keys(RecommendationQuery.properties));
  * recommender understands.
  */
 export function parseRecommendationQuery(raw: Record<string, unknown>): Validation<RecommendationQuery> {
-  const unknown = Object.keys(raw).filter((k) => !QUERY_FIELDS.has(k));
-  if (unknown.length) return { ok: false, errors: unknown.slice(0, 5).map((field): FieldError => ({ field, message: 'Unknown parameter' })) };
-  const query: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    const list = (LIST_FIELDS as readonly string[]).includes(key);
-    if (list) {
-      const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [v]));
-      query[key] = parts.filter((v) => v !== '');
-    } else if (Array.isArray(value)) {
-      return { ok: false, errors: [{ field: key, message: 'Given more than once' }] };
-    } else if (key === 'limit') {
-      query[key] = typeof value === 'string' && /^-?\d{1,6}$/.test(value) ? Number(value) : value;
-    } else {
-      query[key] = value;
-    }
-  }
+  const read = readUrlQuery(raw, { fields: QUERY_FIELDS, lists: LIST_FIELDS, numbers: ['limit'] });
+  if (!read.ok) return read;
+  const query = read.value;
   query.limit ??= RECOMMENDATION_LIMITS.defaultLimit;
   if (typeof query.placement === 'string' && !(PLACEMENTS as readonly string[]).includes(query.placement)) {
     return { ok: false, errors: [{ field: 'placement', message: `Unknown placement; one of ${PLACEMENTS.join(', ')}` }] };

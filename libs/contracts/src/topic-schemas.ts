@@ -4,6 +4,7 @@ import { DeadLetter } from './dead-letter';
 import { EVENT_PROPERTIES, EVENT_TYPES, EnrichedEvent, RawEvent, TrackedEvent } from './events';
 import { PrivacyErasure, ProfileView, SegmentMembershipChange } from './profile';
 import { RecommendationServed } from './recommendations';
+import { SearchServed } from './search';
 import { TOPIC_SPECS, TOPICS, type TopicName } from './topics';
 
 /** The value schema of every topic: the one definition analysts' JSON Schema is generated from. */
@@ -17,6 +18,7 @@ export const TOPIC_VALUE_SCHEMAS: Record<TopicName, TSchema> = {
   [TOPICS.SegmentsMembership]: SegmentMembershipChange,
   [TOPICS.PrivacyErasures]: PrivacyErasure,
   [TOPICS.RecommendationsServed]: RecommendationServed,
+  [TOPICS.SearchServed]: SearchServed,
 };
 
 /** JSON Schema documents for docs/events/, keyed by file name. Deterministic output. */

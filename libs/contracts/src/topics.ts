@@ -17,6 +17,7 @@ export const TOPICS = {
   SegmentsMembership: 'segments.membership.v1',
   PrivacyErasures: 'privacy.erasures.v1',
   RecommendationsServed: 'recommendations.served.v1',
+  SearchServed: 'search.served.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -91,6 +92,13 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
     name: TOPICS.RecommendationsServed,
     key: 'storeId:profileId (storeId:- for an unknown shopper)',
     description: 'What each recommendation answer showed (its recommendationId, placement, items and reasons); recommendation_click events name that id.',
+    compacted: false,
+    retentionHours: 24 * 30,
+  },
+  {
+    name: TOPICS.SearchServed,
+    key: 'storeId:anonymousId or storeId:customerId (storeId:- for an unknown shopper)',
+    description: 'What each search, autocomplete and image-search answer showed (its searchId, query, rewrites, filters and products with positions); search and search_result_click events name that id.',
     compacted: false,
     retentionHours: 24 * 30,
   },

@@ -12,3 +12,4 @@ export * from './metrics/registry';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './kafka/transient-errors';
+export * from './http/bad-request';

@@ -6,3 +6,5 @@ export * from './services';
 export * from './processes';
 export * from './migrations';
 export * from './consumer-groups';
+export * from './factories';
+export * from './clients';

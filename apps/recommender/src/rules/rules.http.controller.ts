@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import type { RecommendationRules } from '@signal/contracts';
-import { badRequest, validStoreId } from '../http';
+import { badRequest, validStoreId } from '@signal/platform';
 import { RulesService, checkRules } from './rules.service';
 
 /** Boost, bury, pin, diversity caps, re-buy windows and the new-arrival window of a store. */

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { parseRecommendationQuery, type RecommendationAnswer } from '@signal/contracts';
-import { badRequest, validStoreId } from '../http';
+import { badRequest, validStoreId } from '@signal/platform';
 import { RecommendationsService } from './recommendations.service';
 import { StatusService, type StoreStatus } from './status.service';
 
