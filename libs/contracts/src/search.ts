@@ -54,11 +54,11 @@ const searchValidator = new Validator(SearchQuery);
 const autocompleteValidator = new Validator(AutocompleteQuery);
 const withDefaults = <T extends Record<string, unknown>>(v: T, defaults: Record<string, unknown>) => ({ ...defaults, ...v });
 
-/** A URL query → a checked SearchQuery; filters may be comma-separated or repeated. */
+/** A URL query → a checked SearchQuery; a filter takes several values by repeating it (`brand=a&brand=b`). */
 export function parseSearchQuery(raw: Record<string, unknown>): Validation<SearchQuery> {
   const read = readUrlQuery(raw, {
     fields: new Set(Object.keys(SearchQuery.properties)),
-    lists: ['brand', 'category', 'color', 'size'],
+    repeated: ['brand', 'category', 'color', 'size'],
     numbers: ['page', 'pageSize', 'price_min', 'price_max'],
     booleans: ['in_stock', 'explain'],
   });

