@@ -4,10 +4,12 @@ import { PlatformModule } from '@signal/platform';
 import { ApiKey } from './api-keys/api-key.entity';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { CatalogHttpController } from './catalog/catalog.http.controller';
+import { CatalogFeedHttpController } from './catalog/feed/catalog-feed.http.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { CreateApiKeys1764000000000 } from './migrations/1764000000000-create-api-keys';
 import { RecommendationsModule } from './recommendations/recommendations.module';
 import { RecordEventsModule } from './record-events/record-events.module';
+import { SearchModule } from './search/search.module';
 import { ProfileProxyModule } from './upstream/profile-proxy.module';
 
 export const GATEWAY_ENTITIES = [ApiKey];
@@ -30,8 +32,9 @@ export class AppModule {
         RecordEventsModule,
         ProfileProxyModule,
         RecommendationsModule,
+        SearchModule,
       ],
-      controllers: [CatalogHttpController],
+      controllers: [CatalogHttpController, CatalogFeedHttpController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
       exports: [GATEWAY_CONFIG],
     };

@@ -7,6 +7,8 @@ export interface Received {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes, for a binary upload. */
+  raw: Buffer;
 }
 
 /** Answers on `res`; what it returns is only awaited (so `res.writeHead(...).end()` reads well). */
@@ -36,7 +38,8 @@ export class FakeUpstream {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        const raw = Buffer.concat(chunks);
+        const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw.toString('utf8'), raw };
         upstream.received.push(received);
         Promise.resolve(upstream.reply(received, res)).catch(() => res.destroy());
       });

@@ -69,7 +69,7 @@ describe('recommendations (gateway → recommender, with a fallback)', () => {
       });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual(personal);
-      expect(recommender.last.url).toBe(`/v1/stores/${store}/recommendations?placement=home&anonymousId=a1&cart=x%2Cy&exclude=z&limit=10`);
+      expect(recommender.last.url).toBe(`/v1/stores/${store}/recommendations?placement=home&anonymousId=a1&cart=x&cart=y&exclude=z&limit=10`);
       expect(recommender.last.headers['x-request-id']).toBe('req-recs-1');
       expect(recommender.last.headers['x-api-key']).toBeUndefined();
     });

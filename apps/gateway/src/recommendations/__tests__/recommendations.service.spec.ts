@@ -47,7 +47,7 @@ describe('RecommendationsService', () => {
     expect(calls).toEqual([
       expect.objectContaining({ method: 'GET', storeId: 'store-a', path: '/recommendations', timeoutMs: 120, requestId: 'req-1' }),
     ]);
-    expect(calls[0].query?.toString()).toBe('placement=home&anonymousId=a1&cart=x%2Cy&limit=10');
+    expect(calls[0].query?.toString()).toBe('placement=home&anonymousId=a1&cart=x&cart=y&limit=10');
   });
 
   it('passes a refusal on with its status and body', async () => {
