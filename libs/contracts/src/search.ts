@@ -67,9 +67,6 @@ export function parseSearchQuery(raw: Record<string, unknown>): Validation<Searc
   if (checked.ok && checked.value.price_min !== undefined && checked.value.price_max !== undefined && checked.value.price_min > checked.value.price_max) {
     return { ok: false, errors: [{ field: 'price_min', message: 'Must not be above price_max' }] };
   }
-  if (checked.ok && (checked.value.page - 1) * checked.value.pageSize >= 10_000) {
-    return { ok: false, errors: [{ field: 'page', message: 'Pages beyond the first 10,000 hits are not served; narrow the search' }] };
-  }
   return checked;
 }
 
