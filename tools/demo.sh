@@ -17,3 +17,4 @@ for _ in $(seq 1 60); do
 done
 bash tools/services.sh build-models demo > .cache/run/logs/demo-models.log
 node tools/seed-demo.mjs recommendations
+node tools/seed-demo.mjs search

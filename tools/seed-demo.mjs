@@ -16,14 +16,6 @@ async function call(path, { method = 'GET', key, admin, body } = {}) {
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-if (process.argv[2] === 'recommendations') {
-  await showRecommendations();
-  process.exit(0);
-}
-
-const { body: keys } = await call(`/admin/v1/stores/${storeId}/keys`, { method: 'POST', admin: process.env.ADMIN_TOKEN });
-writeFileSync('.cache/run/demo-keys.json', JSON.stringify(keys, null, 2));
-
 const products = [
   ['phone-x1', 'X1 Smartphone 128 GB', 'Nova', 'Electronics > Phones', 499],
   ['case-x1', 'X1 Silicone Case', 'Nova', 'Electronics > Phone Accessories', 19],
@@ -35,6 +27,18 @@ const products = [
   ['earbuds-e', 'Wireless Earbuds', 'Sonic', 'Electronics > Audio', 79],
   ['kettle-k', 'Steel Kettle 1.7 L', 'Brew', 'Home > Kitchen', 39],
 ].map(([productId, title, brand, category, price]) => ({ productId, title, brand, categories: [category], price, currency: 'GBP', inStock: true, stockLevel: 25 }));
+if (process.argv[2] === 'recommendations') {
+  await showRecommendations();
+  process.exit(0);
+}
+if (process.argv[2] === 'search') {
+  await showSearch();
+  process.exit(0);
+}
+
+const { body: keys } = await call(`/admin/v1/stores/${storeId}/keys`, { method: 'POST', admin: process.env.ADMIN_TOKEN });
+writeFileSync('.cache/run/demo-keys.json', JSON.stringify(keys, null, 2));
+
 await call('/v1/catalog/products', { method: 'POST', key: keys.secretKey, body: { products } });
 
 // Segments first, so the demo events move the customer through them as they happen.
@@ -112,4 +116,47 @@ async function showRecommendations() {
   }
   console.log('\nAsk for a shelf:');
   console.log(`  curl -s "${gateway}/v1/recommendations?placement=home&customerId=alice" -H "X-Api-Key: $WRITE_KEY"`);
+}
+
+/** Typos, prefixes, and a product rising for a query once shoppers buy it after searching. */
+async function showSearch() {
+  const keys = JSON.parse((await import('node:fs')).readFileSync('.cache/run/demo-keys.json', 'utf8'));
+  const get = async (path) => (await call(path, { key: keys.writeKey })).body;
+  const find = (q) => get(`/v1/search?q=${encodeURIComponent(q)}&pageSize=3`);
+  for (let i = 0; i < 60 && (await get('/v1/search?pageSize=1')).total < products.length; i++) await new Promise((r) => setTimeout(r, 500));
+  console.log('\nSearch, with typos:');
+  for (const q of ['smartfone', 'wirelss earbds', 'washing machne 8kg', 'stell kettel']) {
+    const a = await find(q);
+    console.log(`  "${q}" → ${a.hits.map((h) => h.title).join(' | ')}${a.fallback ? ` (fallback: ${a.fallback})` : ''}`);
+  }
+  console.log('Autocomplete, as typed:');
+  for (const q of ['s', 'sma', 'fri', 'wahs']) {
+    const a = await get(`/v1/autocomplete?q=${encodeURIComponent(q)}&limit=4`);
+    console.log(`  "${q}" → ${a.suggestions.map((s) => s.query).join(' | ')}  [products: ${a.products.map((p) => p.productId).join(', ')}]`);
+  }
+  // Buy after search: three shoppers search "smartphone", click the Z2 and buy it.
+  const rank = async () => (await get('/v1/search?q=smartphone')).hits.findIndex((h) => h.productId === 'phone-z2') + 1;
+  const before = await rank();
+  const events = [];
+  for (let i = 0; i < 3; i++) {
+    const answer = await get(`/v1/search?q=smartphone&anonymousId=z2-fan-${i}`);
+    const position = answer.hits.findIndex((h) => h.productId === 'phone-z2');
+    const who = { anonymousId: `z2-fan-${i}`, context: { locale: 'en-GB' } };
+    const t = (s) => new Date(Date.now() - (30 - s) * 1000).toISOString();
+    events.push(
+      { eventId: randomUUID(), type: 'search', occurredAt: t(i * 3), ...who, properties: { query: 'smartphone', searchId: answer.searchId, resultsCount: answer.total } },
+      { eventId: randomUUID(), type: 'search_result_click', occurredAt: t(i * 3 + 1), ...who, properties: { productId: 'phone-z2', position, searchId: answer.searchId, query: 'smartphone' } },
+      { eventId: randomUUID(), type: 'purchase', occurredAt: t(i * 3 + 2), ...who, properties: { orderId: `z2-${randomUUID()}`, value: 649, currency: 'GBP', items: [{ productId: 'phone-z2', quantity: 1, price: 649 }] } },
+    );
+  }
+  await call('/v1/events', { method: 'POST', key: keys.writeKey, body: { events } });
+  let after = before;
+  for (let i = 0; i < 40 && after >= before; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    after = await rank();
+  }
+  console.log(`Buy after search: "Z2 Smartphone" was #${before} for "smartphone"; after three shoppers searched, clicked and bought it, it is #${after}.`);
+  console.log('\nSearch and autocomplete yourself:');
+  console.log(`  curl -s "${gateway}/v1/search?q=smartfone&explain=true" -H "X-Api-Key: $WRITE_KEY"`);
+  console.log(`  curl -s "${gateway}/v1/autocomplete?q=wir" -H "X-Api-Key: $WRITE_KEY"`);
 }

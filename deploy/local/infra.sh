@@ -124,6 +124,14 @@ ensure_libs() { # name pomdir libdir
   mkdir -p "$lib"
   out=$(cd "$pomdir" && mvn -q -B dependency:copy-dependencies -DoutputDirectory="$lib" 2>&1) ||
     { printf '%s\n' "$out" >&2; die "$name: mvn dependency:copy-dependencies failed (pom: $pomdir/pom.xml)"; }
+  # OpenSearch plugins (k-NN) are published as zips of jars: put their jars on the classpath too.
+  local zip
+  for zip in "$lib"/*.zip; do
+    [[ -e $zip ]] || continue
+    if command -v unzip >/dev/null 2>&1; then unzip -q -o -j "$zip" '*.jar' -d "$lib"; else (cd "$lib" && jar xf "$zip"); fi ||
+      die "$name: could not unpack $zip"
+    rm -f "$zip"
+  done
   printf '%s\n' "$sum" >"$lib/.fetched"
   say "$name: $(find "$lib" -name '*.jar' | wc -l) jars fetched in $(since "$t0")"
 }

@@ -98,6 +98,27 @@ async function opensearch() {
 
   await os('DELETE', `/${name}`);
   ok(`index ${name} deleted`);
+
+  // k-NN with the Lucene engine (search by image): an HNSW cosine index and a filtered query.
+  const knn = `${name}-knn`;
+  await os('PUT', `/${knn}`, {
+    settings: { index: { knn: true, number_of_shards: 1, number_of_replicas: 0 } },
+    mappings: {
+      properties: {
+        store: { type: 'keyword' },
+        v: { type: 'knn_vector', dimension: 3, method: { name: 'hnsw', engine: 'lucene', space_type: 'cosinesimil' } },
+      },
+    },
+  });
+  const vectors = { a: ['s1', [1, 0, 0]], b: ['s1', [0.9, 0.1, 0]], c: ['s1', [0, 1, 0]], d: ['s2', [1, 0.05, 0]] };
+  for (const [id, [store, v]] of Object.entries(vectors)) await os('PUT', `/${knn}/_doc/${id}?refresh=true`, { store, v });
+  r = await os('POST', `/${knn}/_search`, {
+    size: 2,
+    query: { knn: { v: { vector: [1, 0, 0], k: 2, filter: { bool: { filter: [{ term: { store: 's1' } }], must_not: [{ ids: { values: ['a'] } }] } } } } },
+  });
+  assert.deepEqual(r.hits.hits.map((h) => h._id), ['b', 'c']);
+  await os('DELETE', `/${knn}`);
+  ok('k-NN knn_vector (lucene hnsw, cosinesimil) with a filtered query');
 }
 
 async function kafka() {

@@ -5,5 +5,5 @@ import { SearchConfigSchema } from './config';
 
 runService(async () => {
   const config = loadConfig(SearchConfigSchema);
-  return { app: await createService(AppModule.register(config)), options: { port: config.PORT } };
+  return { app: await createService(AppModule.register(config), { bodyLimit: '2mb' }), options: { port: config.PORT } };
 });

@@ -1,5 +1,5 @@
 import { TOPICS, type AutocompleteAnswer, type SearchAnswer } from '@signal/contracts';
-import { eventually, product, uniqueStore } from '@signal/testing';
+import { enrichedEvent, eventually, product, purchase, uniqueStore } from '@signal/testing';
 import { docId } from '../src/indices/index-names';
 import { startSearch, type SearchHarness } from './harness';
 
@@ -228,5 +228,49 @@ describe('bad input', () => {
     expect(res.status).toBe(200);
     expect(res.body.query.length).toBeLessThanOrEqual(256);
     expect(res.body.hits.length).toBeGreaterThan(0);
+  });
+});
+
+describe('learning from behaviour', () => {
+  it('a product bought after a search rises for that query', async () => {
+    const s = uniqueStore();
+    await h.publishProducts([product(s, 'lamp-a', { title: 'Brass Desk Lamp' }), product(s, 'lamp-b', { title: 'Desk Lamp, Brass Finish' })]);
+    await eventually(async () => (await search(s, q('desk lamp'))).total === 2, { timeoutMs: 20_000 });
+    const before = ids(await search(s, q('desk lamp')));
+    const loser = before[1];
+    for (const shopper of ['b1', 'b2']) {
+      const a = await search(s, `${q('desk lamp')}&anonymousId=${shopper}`);
+      await h.publish([
+        enrichedEvent({ storeId: s, anonymousId: shopper, type: 'search', properties: { query: 'desk lamp', searchId: a.searchId, resultsCount: a.total } }),
+        enrichedEvent({ storeId: s, anonymousId: shopper, type: 'search_result_click', properties: { productId: loser, position: 1, searchId: a.searchId, query: 'desk lamp' } }),
+        purchase(s, { anonymousId: shopper }, [loser]),
+      ]);
+    }
+    const after = await eventually(async () => {
+      const a = await search(s, `${q('desk lamp')}&explain=true`);
+      return a.hits[0]?.productId === loser ? a : null;
+    }, { timeoutMs: 20_000 });
+    expect(after.hits[0].explain?.sellsForQuery).toBeGreaterThan(1);
+  });
+
+  it('uses a rewrite learned from reformulations', async () => {
+    const s = uniqueStore();
+    await h.publishProducts([product(s, 'pouf', { title: 'Knitted Pouf' })]);
+    await eventually(async () => (await search(s, q('pouf'))).total === 1, { timeoutMs: 20_000 });
+    expect((await search(s, q('footstool'))).fallback).toBeDefined();
+    for (const shopper of ['r1', 'r2']) {
+      const t = (sec: number) => new Date(Date.now() - 60_000 + sec * 1000).toISOString();
+      await h.publish([
+        enrichedEvent({ storeId: s, anonymousId: shopper, type: 'search', occurredAt: t(0), properties: { query: 'footstool', resultsCount: 0 } }),
+        enrichedEvent({ storeId: s, anonymousId: shopper, type: 'search', occurredAt: t(10), properties: { query: 'pouf', resultsCount: 1 } }),
+        enrichedEvent({ storeId: s, anonymousId: shopper, type: 'search_result_click', occurredAt: t(15), properties: { productId: 'pouf', position: 0, query: 'pouf' } }),
+      ]);
+    }
+    const a = await eventually(async () => {
+      const r = await search(s, q('footstool'));
+      return r.fallback === undefined ? r : null;
+    }, { timeoutMs: 20_000 });
+    expect(ids(a)).toEqual(['pouf']);
+    expect(a.rewrites).toContain('pouf');
   });
 });

@@ -46,6 +46,9 @@ public class Launcher {
             "org.opensearch.index.rankeval.RankEvalPlugin",
             "org.opensearch.index.reindex.ReindexPlugin",
             "org.opensearch.plugin.repository.url.URLRepositoryPlugin",
+            // k-NN: knn_vector fields with the Lucene engine (search by image). Its JNI engines
+            // (faiss, nmslib) load their libraries only when an index uses them.
+            "org.opensearch.knn.plugin.KNNPlugin",
     };
 
     /** The process's real stdout: OpenSearch's log setup may route System.out through log4j. */

@@ -35,7 +35,8 @@ export class SearchContextReader {
   async read(storeId: string, normalized: string, shopper: { anonymousId?: string; customerId?: string }): Promise<QueryContext> {
     const docs: { _index: string; _id: string }[] = [{ _index: this.names.rewrites, _id: docId(storeId, 'synonyms') }];
     if (normalized) docs.push({ _index: this.names.queries, _id: docId(storeId, normalized) }, { _index: this.names.rewrites, _id: docId(storeId, `learned|${normalized}`) });
-    const personal = (shopper.anonymousId || shopper.customerId) && this.affinities ? this.affinities.lookup(storeId, shopper) : Promise.resolve(null);
+    // Affinities only reorder: when they cannot be read, the search goes on unpersonalized.
+    const personal = (shopper.anonymousId || shopper.customerId) && this.affinities ? this.affinities.lookup(storeId, shopper).catch(() => null) : Promise.resolve(null);
     const [res, affinities] = await Promise.all([this.os.mget({ body: { docs } as never }), personal]);
     const found = (res.body as { docs: MgetDoc[] }).docs.map((d) => (d.found ? d._source : null));
     return {
