@@ -58,7 +58,14 @@ async function attempt(opts) {
         timeout: 10000,
       });
       await admin.deleteTopics({ topics: [topic], timeout: 10000 });
-      probe = ', probe topic created+deleted';
+      // The first idempotent producer and the first consumer group create and load Kafka's internal
+      // topics; until then InitProducerId and FindCoordinator answer "coordinator is loading".
+      // Services and tests that start right after `up` would each meet that, so it is met here once.
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 1000 } });
+      await producer.connect();
+      await producer.disconnect();
+      await admin.describeGroups([`__infra_probe_${process.pid}`]);
+      probe = ', probe topic created+deleted, producer id and group coordinator ready';
     }
     return `cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s), controller ${cluster.controller}${probe}`;
   } finally {
