@@ -36,6 +36,9 @@ export interface BootstrapOptions {
 export async function createService(module: DynamicModule, o: Pick<BootstrapOptions, 'bodyLimit'> = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
+  // Every answer is fresh (a recommendation id, a search id): hashing each body for an ETag is work no client uses.
+  app.set('etag', false);
+  app.disable('x-powered-by');
   app.useBodyParser('json', { limit: o.bodyLimit ?? '100kb' });
   app.use(bodyParserErrors);
   app.enableShutdownHooks();

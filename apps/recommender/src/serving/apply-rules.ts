@@ -82,16 +82,7 @@ export function allowed(id: string, r: RuleInput): CatalogProduct | undefined {
  * per variant group, the brand and category caps, then pins at their positions, cut to the limit.
  */
 export function applyRules(candidates: Candidates, r: RuleInput): Ranked[] {
-  const scored: (Ranked & { product: CatalogProduct })[] = [];
-  for (const [id, c] of candidates) {
-    const product = allowed(id, r);
-    if (!product) continue;
-    let score = c.score;
-    for (const b of r.rules.boost) if (appliesTo(b.placements, r.placement) && matches(b.match, product)) score *= b.factor;
-    for (const b of r.rules.bury) if (appliesTo(b.placements, r.placement) && matches(b.match, product)) score *= b.factor;
-    if (score > 0) scored.push({ productId: id, score, reason: c.reason, product });
-  }
-  scored.sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1));
+  const scored = ranked(candidates, r);
 
   // One pin per product (the first rule wins), and only products this shopper may be shown.
   const pins = r.rules.pin
@@ -110,7 +101,9 @@ export function applyRules(candidates: Candidates, r: RuleInput): Ranked[] {
   for (const s of scored) {
     if (out.length + pins.length >= r.limit) break;
     if (pinned.has(s.productId)) continue;
-    const { variantGroup, brand, leaf } = s.product;
+    const product = s.product ?? allowed(s.productId, r);
+    if (!product) continue;
+    const { variantGroup, brand, leaf } = product;
     if (variantGroup && groups.has(variantGroup)) continue;
     const brandKey = brand?.toLowerCase();
     if (brandKey && (brands.get(brandKey) ?? 0) >= r.rules.maxPerBrand) continue;
@@ -125,4 +118,32 @@ export function applyRules(candidates: Candidates, r: RuleInput): Ranked[] {
     out.splice(at, 0, { productId: pin.productId, score: out[at]?.score ?? out[at - 1]?.score ?? 1, reason: 'Featured' });
   }
   return out.slice(0, r.limit);
+}
+
+type Scored = Ranked & { product?: CatalogProduct };
+
+const byScore = (a: Ranked, b: Ranked) => b.score - a.score || (a.productId < b.productId ? -1 : 1);
+
+/**
+ * Candidates best first. With boost or bury rules for this placement every candidate's product is
+ * needed for its score, so all are checked first; without them (the usual case) eligibility is
+ * checked lazily, while the shelf fills: a shopper with a long history brings thousands of
+ * candidates for ten slots.
+ */
+function ranked(candidates: Candidates, r: RuleInput): Scored[] {
+  const reweighed = [...r.rules.boost, ...r.rules.bury].some((b) => appliesTo(b.placements, r.placement));
+  const scored: Scored[] = [];
+  for (const [id, c] of candidates) {
+    if (!reweighed) {
+      if (c.score > 0) scored.push({ productId: id, score: c.score, reason: c.reason });
+      continue;
+    }
+    const product = allowed(id, r);
+    if (!product) continue;
+    let score = c.score;
+    for (const b of r.rules.boost) if (appliesTo(b.placements, r.placement) && matches(b.match, product)) score *= b.factor;
+    for (const b of r.rules.bury) if (appliesTo(b.placements, r.placement) && matches(b.match, product)) score *= b.factor;
+    if (score > 0) scored.push({ productId: id, score, reason: c.reason, product });
+  }
+  return scored.sort(byScore);
 }

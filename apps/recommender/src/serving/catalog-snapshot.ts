@@ -54,6 +54,8 @@ export interface Popularity {
   orders: number;
 }
 
+const NO_POPULARITY: ReadonlyMap<string, Popularity> = new Map();
+
 /**
  * One store's catalog and popularity as a serving replica holds them: a cache of Postgres, filled
  * on first use and kept current by polling `revision` (store-cache.ts). The store-wide trending and
@@ -121,6 +123,11 @@ export class CatalogSnapshot {
   showable(id: string): CatalogProduct | undefined {
     const p = this.products.get(id);
     return p && p.inStock && !p.hidden ? p : undefined;
+  }
+
+  /** Heat by product for one scope, for callers that look up many products at once. */
+  heatsIn(scope = ''): ReadonlyMap<string, Popularity> {
+    return this.popularity.get(scope) ?? NO_POPULARITY;
   }
 
   heat(id: string, scope = ''): number {

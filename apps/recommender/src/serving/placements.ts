@@ -120,10 +120,13 @@ function addTrend(i: PlacementInput, out: Candidates, weight: number): void {
   const excluded = i.shopper.purchased.size + i.shopper.cart.size + (i.query.exclude?.length ?? 0) + (i.query.cart?.length ?? 0);
   const pool = i.catalog.trending('', undefined, Math.min(2_000, (i.query.limit ?? 10) + excluded + 50));
   if (pool.length === 0) return;
-  const top = i.catalog.heat(pool[0]);
+  const heats = i.catalog.heatsIn('');
+  const top = heats.get(pool[0])?.heat ?? -Infinity;
   for (const id of pool) if (!out.has(id)) out.set(id, { score: 0, reason: 'Trending now' });
   for (const [id, c] of out) {
-    const t = 2 ** (i.catalog.heat(id) - top);
+    const heat = heats.get(id)?.heat;
+    if (heat === undefined) continue;
+    const t = 2 ** (heat - top);
     if (t > 0) credit(out, id, weight * t, c.score === 0 ? 'Trending now' : c.reason);
   }
 }

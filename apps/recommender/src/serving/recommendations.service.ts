@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { TOPICS, shopperKey, type RecommendationAnswer, type RecommendationQuery, type RecommendationServed } from '@signal/contracts';
-import { KafkaPublisher, metricsRegistry } from '@signal/platform';
+import { BACKGROUND_LINGER_MS, KafkaPublisher, metricsRegistry } from '@signal/platform';
 import { Counter, Histogram } from 'prom-client';
 import { applyRules } from './apply-rules';
 import { NeighbourCache } from './neighbour-cache';
@@ -85,7 +85,7 @@ export class RecommendationsService {
       items: answer.items.map((i, position) => ({ productId: i.productId, position, reason: i.reason })),
       servedAt: new Date().toISOString(),
     };
-    this.publisher.publish(TOPICS.RecommendationsServed, [{ key: shopperKey(storeId, profileId ?? '-'), value }]).catch((err: unknown) => {
+    this.publisher.publish(TOPICS.RecommendationsServed, [{ key: shopperKey(storeId, profileId ?? '-'), value }], { lingerMs: BACKGROUND_LINGER_MS }).catch((err: unknown) => {
       lostRecords.inc();
       this.logger.warn({ err, recommendationId: answer.recommendationId }, 'Could not record a served recommendation');
     });

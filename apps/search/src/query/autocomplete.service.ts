@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Client } from '@opensearch-project/opensearch';
 import { TOPICS, shopperKey, type AutocompleteAnswer, type AutocompleteQuery, type FacetValue, type SearchServed } from '@signal/contracts';
-import { KafkaPublisher, OPENSEARCH } from '@signal/platform';
+import { BACKGROUND_LINGER_MS, KafkaPublisher, OPENSEARCH } from '@signal/platform';
 import type { ProductDoc, QueryDoc } from '../indices/documents';
 import { SEARCH_INDICES, type IndexNames } from '../indices/index-names';
 import { buildAutocompleteRequests } from './autocomplete-request';
@@ -81,7 +81,7 @@ export class AutocompleteService {
     if (q.anonymousId) value.anonymousId = q.anonymousId;
     if (q.customerId) value.customerId = q.customerId;
     this.publisher
-      .publish(TOPICS.SearchServed, [{ key: shopperKey(q.storeId, q.customerId ?? q.anonymousId ?? '-'), value }])
+      .publish(TOPICS.SearchServed, [{ key: shopperKey(q.storeId, q.customerId ?? q.anonymousId ?? '-'), value }], { lingerMs: BACKGROUND_LINGER_MS })
       .catch((e: unknown) => this.log.warn(`search.served.v1 not recorded for ${a.searchId}: ${String(e)}`));
   }
 }

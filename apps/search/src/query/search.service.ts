@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Client } from '@opensearch-project/opensearch';
 import { TOPICS, shopperKey, type FacetValue, type SearchAnswer, type SearchHit, type SearchQuery, type SearchServed } from '@signal/contracts';
-import { KafkaPublisher, OPENSEARCH } from '@signal/platform';
+import { BACKGROUND_LINGER_MS, KafkaPublisher, OPENSEARCH } from '@signal/platform';
 import type { ProductDoc } from '../indices/documents';
 import { SEARCH_INDICES, docId, type IndexNames } from '../indices/index-names';
 import { MAX_QUERY_CHARS, normalizeQuery } from './normalize';
@@ -146,7 +146,7 @@ export class SearchService {
     if (q.customerId) value.customerId = q.customerId;
     if (a.fallback) value.fallback = a.fallback;
     this.publisher
-      .publish(TOPICS.SearchServed, [{ key: shopperKey(q.storeId, q.customerId ?? q.anonymousId ?? '-'), value }])
+      .publish(TOPICS.SearchServed, [{ key: shopperKey(q.storeId, q.customerId ?? q.anonymousId ?? '-'), value }], { lingerMs: BACKGROUND_LINGER_MS })
       .catch((e: unknown) => this.log.warn(`search.served.v1 not recorded for ${a.searchId}: ${String(e)}`));
   }
 }

@@ -31,6 +31,9 @@ export async function ensureTopics(admin: Admin, names: readonly TopicName[], pa
         created.push(...missing.map((m) => m.name));
       }
       if (names.length > 0) await admin.fetchTopicMetadata({ topics: [...names] });
+      // A leader named in the metadata may still answer "not the leader" for a moment after the
+      // topic is created; whoever reads offsets next (a consumer, a test parking its group) would fail.
+      for (const name of created) await admin.fetchTopicOffsets(name);
       return created;
     } catch (e) {
       const { type, retriable } = e as { type?: string; retriable?: boolean };

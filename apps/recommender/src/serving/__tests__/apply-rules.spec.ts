@@ -230,3 +230,28 @@ describe('allowed', () => {
     expect(allowed('zzz', input)).toBeUndefined();
   });
 });
+
+describe('lazy eligibility', () => {
+  it('gives the same shelf as checking every candidate first', () => {
+    // Seeded, so a failure reproduces: products with brands, leaves, variant groups, stock and purchases.
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const products = Array.from({ length: 400 }, (_, n) => ({
+      id: `p${n}`,
+      category: `Home > Leaf ${n % 9}`,
+      brand: `brand ${n % 13}`,
+      variantGroup: n % 5 === 0 ? `g${n % 35}` : null,
+      inStock: rnd() > 0.1,
+      hidden: rnd() > 0.95,
+    }));
+    const catalog = catalogOf(products);
+    for (let round = 0; round < 25; round++) {
+      const scores = Object.fromEntries(products.filter(() => rnd() > 0.3).map((p) => [p.id, Math.floor(rnd() * 50) / 10]));
+      const purchased = new Map(products.filter(() => rnd() > 0.9).map((p) => [p.id, NOW - 3 * DAY]));
+      const o = { catalog, shopper: { purchased }, exclude: ['p1', 'p2'], limit: 1 + (round % 12), rules: { maxPerBrand: 2, maxPerCategory: 3, pin: [{ productId: 'p3', position: 1 }] } };
+      // A boost that changes no score but forces the path that checks every candidate up front.
+      const eager = run(scores, { ...o, rules: { ...o.rules, boost: [{ match: { productIds: ['none'] }, factor: 1 }] } });
+      expect(run(scores, o)).toEqual(eager);
+    }
+  });
+});
