@@ -1,8 +1,8 @@
-import { BadRequestException, HttpException, type OnApplicationShutdown } from '@nestjs/common';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { Transform } from 'node:stream';
+import { BadRequestException, HttpException } from '@nestjs/common';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
 export type UpstreamMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
@@ -66,7 +66,7 @@ export class UpstreamFailure extends HttpException {
 }
 
 interface Exchange {
-  response: Dispatcher.ResponseData;
+  response: Response;
   /** Restarted on every chunk of a streamed answer: a long export that keeps flowing is never cut. */
   timer: NodeJS.Timeout;
   signal: AbortSignal;
@@ -77,34 +77,29 @@ interface Exchange {
  * The one way the gateway talks to a service behind it: method, path, query and JSON body go up;
  * 2xx and 4xx answers come back as they are; timeouts become 504, and anything else 502.
  */
-export class UpstreamClient implements OnApplicationShutdown {
+export class UpstreamClient {
   private readonly base: string;
-  /**
-   * undici's own request API over kept-alive connections: the global fetch is the same client under
-   * WHATWG streams and classes that cost the gateway more CPU than the hop itself on storefront shelves.
-   */
-  private readonly agent = new Agent({ keepAliveTimeout: 4_000, connections: 256 });
 
   constructor(private readonly target: UpstreamTarget) {
     this.base = target.baseUrl.replace(/\/+$/, '');
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.agent.close();
   }
 
   /** Streams the answer to `out`: status, content headers and body (JSON, CSV or anything else). */
   async pipe(call: UpstreamCall, out: ServerResponse): Promise<void> {
     const { response, timer, done } = await this.send(call);
     try {
-      out.writeHead(response.statusCode, passedHeaders(response.headers));
+      out.writeHead(response.status, passedHeaders(response));
+      if (!response.body) {
+        out.end();
+        return;
+      }
       const keepAlive = new Transform({
         transform(chunk: Buffer, _encoding, next) {
           timer.refresh();
           next(null, chunk);
         },
       });
-      await pipeline(response.body, keepAlive, out);
+      await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), keepAlive, out);
     } catch {
       // The status is already out: a cut connection is the only way left to tell the client the body is incomplete.
       out.destroy();
@@ -117,14 +112,14 @@ export class UpstreamClient implements OnApplicationShutdown {
   async json(call: UpstreamCall): Promise<{ status: number; body: unknown }> {
     const { response, signal, done } = await this.send(call);
     try {
-      const text = await response.body.text();
+      const text = await response.text();
       let body: unknown = null;
       try {
         body = JSON.parse(text);
       } catch {
-        if (response.statusCode < 300) throw this.failure('error', 'answered with invalid JSON');
+        if (response.ok) throw this.failure('error', 'answered with invalid JSON');
       }
-      return { status: response.statusCode, body };
+      return { status: response.status, body };
     } catch (e) {
       if (e instanceof HttpException) throw e;
       throw this.lost(signal);
@@ -140,7 +135,7 @@ export class UpstreamClient implements OnApplicationShutdown {
     const done = () => clearTimeout(timer);
     const query = call.query?.toString();
     const url = `${this.base}/v1/stores/${encodeURIComponent(call.storeId)}${call.path}${query ? `?${query}` : ''}`;
-    // Identity encoding: the answer is passed on as it is, and its content-length with it.
+    // Identity encoding: fetch would decompress a gzip answer but keep its compressed content-length.
     const headers: Record<string, string> = { 'accept-encoding': 'identity' };
     if (call.requestId) headers['x-request-id'] = call.requestId;
     let body: string | Buffer | undefined;
@@ -151,18 +146,18 @@ export class UpstreamClient implements OnApplicationShutdown {
       body = JSON.stringify(call.body);
       headers['content-type'] = 'application/json';
     }
-    let response: Dispatcher.ResponseData;
+    let response: Response;
     try {
-      // Redirects are not followed (undici's request never does): the gateway must not be steered elsewhere.
-      response = await request(url, { method: call.method, headers, body, signal: abort.signal, dispatcher: this.agent });
+      // Redirects are not followed: the services have none, and the gateway must not be steered elsewhere.
+      response = await fetch(url, { method: call.method, headers, body, signal: abort.signal, redirect: 'manual' });
     } catch {
       done();
       throw this.lost(abort.signal);
     }
-    const status = response.statusCode;
+    const status = response.status;
     if (status < 200 || (status >= 300 && status < 400) || status >= 500) {
       // The upstream's own error body (stack traces, hosts) stays behind the gateway.
-      response.body.destroy();
+      await response.body?.cancel().catch(() => undefined);
       done();
       throw this.failure('error', `failed (${status})`);
     }
@@ -179,13 +174,13 @@ export class UpstreamClient implements OnApplicationShutdown {
   }
 }
 
-function passedHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
+function passedHeaders(response: Response): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
   for (const name of PASSED_HEADERS) {
-    const value = upstream[name];
-    if (value !== undefined) headers[name] = value;
+    const value = response.headers.get(name);
+    if (value !== null) headers[name] = value;
   }
-  // Asked for identity; a body encoded anyway is passed on without its length, which might not hold.
-  if (upstream['content-encoding'] !== undefined) delete headers['content-length'];
+  // A body that was re-encoded on the way no longer has the length the upstream announced.
+  if (response.headers.has('content-encoding')) delete headers['content-length'];
   return headers;
 }

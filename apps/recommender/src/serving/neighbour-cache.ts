@@ -16,6 +16,11 @@ const WARM_CHUNK = 100;
 export class NeighbourCache {
   /** Map order is insertion order: re-inserting on a hit makes the first key the least recently used. */
   private readonly lru = new Map<string, NeighbourList | null>();
+  /**
+   * Lists being read right now. After a model swap every cached list is stale at once, and the
+   * hottest products are asked for by many requests together: they wait for one read, not one each.
+   */
+  private readonly reading = new Map<string, Promise<NeighbourList | null>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -34,7 +39,8 @@ export class NeighbourCache {
   ): Promise<(kind: NeighbourKind, productId: string) => NeighbourList | undefined> {
     const found = new Map<string, NeighbourList | null>();
     const key = (kind: string, id: string) => `${storeId}\u0000${revision}\u0000${kind}\u0000${id}`;
-    const missing: { kind: string; id: string }[] = [];
+    const missing: { kind: string; id: string; k: string }[] = [];
+    const elsewhere: [string, Promise<NeighbourList | null>][] = [];
     if (revision !== null) {
       for (const w of wanted) {
         for (const id of w.productIds) {
@@ -45,22 +51,52 @@ export class NeighbourCache {
             this.lru.delete(k);
             this.lru.set(k, hit);
             found.set(k, hit);
-          } else missing.push({ kind: w.kind, id });
+            continue;
+          }
+          const pending = this.reading.get(k);
+          if (pending) elsewhere.push([k, pending]);
+          else missing.push({ kind: w.kind, id, k });
+          found.set(k, null);
         }
       }
     }
     if (missing.length) {
-      const rows: { kind: string; product_id: string; items: string[]; scores: number[] }[] = await this.db.query(
-        `SELECT n."kind", n."product_id", n."items", n."scores" FROM "recommender"."neighbours" n
-         JOIN unnest($2::varchar[], $3::varchar[]) AS u(kind, product_id) ON n."kind" = u.kind AND n."product_id" = u.product_id
-         WHERE n."store_id" = $1`,
-        [storeId, missing.map((m) => m.kind), missing.map((m) => m.id)],
-      );
-      for (const m of missing) found.set(key(m.kind, m.id), null);
-      for (const r of rows) found.set(key(r.kind, r.product_id), { items: r.items.map(intern), scores: Float32Array.from(r.scores) });
-      for (const m of missing) this.remember(key(m.kind, m.id), found.get(key(m.kind, m.id)) ?? null);
+      const read = this.read(storeId, missing, intern);
+      for (const m of missing) {
+        const one = read.then((lists) => lists.get(m.k) ?? null);
+        this.reading.set(m.k, one);
+        // A failed read is the caller's error; waiters retry on their own next time.
+        one.catch(() => undefined);
+      }
+      try {
+        const lists = await read;
+        for (const m of missing) {
+          const list = lists.get(m.k) ?? null;
+          found.set(m.k, list);
+          this.remember(m.k, list);
+        }
+      } finally {
+        for (const m of missing) this.reading.delete(m.k);
+      }
     }
+    for (const [k, pending] of elsewhere) found.set(k, await pending);
     return (kind, productId) => found.get(key(kind, productId)) ?? undefined;
+  }
+
+  private async read(storeId: string, missing: readonly { kind: string; id: string; k: string }[], intern: (id: string) => string): Promise<Map<string, NeighbourList>> {
+    const rows: { kind: string; product_id: string; items: string[]; scores: number[] }[] = await this.db.query(
+      `SELECT n."kind", n."product_id", n."items", n."scores" FROM "recommender"."neighbours" n
+       JOIN unnest($2::varchar[], $3::varchar[]) AS u(kind, product_id) ON n."kind" = u.kind AND n."product_id" = u.product_id
+       WHERE n."store_id" = $1`,
+      [storeId, missing.map((m) => m.kind), missing.map((m) => m.id)],
+    );
+    const byKey = new Map(missing.map((m) => [`${m.kind}\u0000${m.id}`, m.k]));
+    const lists = new Map<string, NeighbourList>();
+    for (const r of rows) {
+      const k = byKey.get(`${r.kind}\u0000${r.product_id}`);
+      if (k) lists.set(k, { items: r.items.map(intern), scores: Float32Array.from(r.scores) });
+    }
+    return lists;
   }
 
   /**

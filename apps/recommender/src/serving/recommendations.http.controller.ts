@@ -1,4 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { parseRecommendationQuery, type RecommendationAnswer } from '@signal/contracts';
 import { badRequest, validStoreId } from '@signal/platform';
 import { RecommendationsService } from './recommendations.service';
@@ -13,11 +14,11 @@ export class RecommendationsHttpController {
 
   /** A shelf: `?placement=home&anonymousId=…` (see RecommendationQuery). An unknown shopper is not an error. */
   @Get()
-  recommend(@Param('storeId') storeId: string, @Query() raw: Record<string, unknown>): Promise<RecommendationAnswer> {
+  recommend(@Param('storeId') storeId: string, @Query() raw: Record<string, unknown>, @Req() req: Request): Promise<RecommendationAnswer> {
     const store = validStoreId(storeId);
     const query = parseRecommendationQuery(raw);
     if (!query.ok) throw badRequest('Invalid recommendation request', query.errors);
-    return this.recommendations.recommend(store, query.value);
+    return this.recommendations.recommend(store, query.value, () => req.socket.destroyed);
   }
 
   /** What the recommender holds for a store: products, interactions, when the models were built. */

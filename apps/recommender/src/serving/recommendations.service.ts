@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { TOPICS, shopperKey, type RecommendationAnswer, type RecommendationQuery, type RecommendationServed } from '@signal/contracts';
 import { BACKGROUND_LINGER_MS, KafkaPublisher, metricsRegistry } from '@signal/platform';
 import { Counter, Histogram } from 'prom-client';
@@ -18,6 +18,19 @@ const seconds = new Histogram({
   registers: [metricsRegistry],
 });
 const lostRecords = new Counter({ name: 'recommendations_served_record_failures_total', help: 'recommendations.served.v1 records Kafka did not take', registers: [metricsRegistry] });
+
+const abandoned = new Counter({ name: 'recommendations_abandoned_total', help: 'Requests whose caller hung up before the answer was computed (e.g. the gateway timed out and served its fallback)', registers: [metricsRegistry] });
+
+/**
+ * The caller stopped waiting (the gateway gives up after RECOMMENDATIONS_TIMEOUT_MS). Computing the
+ * answer anyway is how a slow moment turns into an overload: the work of requests nobody will read
+ * delays the ones still waiting. 499 is what proxies log for it; no client receives it.
+ */
+export class CallerGone extends HttpException {
+  constructor() {
+    super({ statusCode: 499, error: 'Client Closed Request', message: 'The caller stopped waiting' }, 499);
+  }
+}
 
 /** Products whose neighbour lists are read ahead when a new model arrives: the hottest, which most shelves start from. */
 const WARM_PRODUCTS = 1_000;
@@ -40,7 +53,14 @@ export class RecommendationsService {
     });
   }
 
-  async recommend(storeId: string, query: RecommendationQuery): Promise<RecommendationAnswer> {
+  /** `gone` tells whether the caller has hung up: checked before each step that costs something. */
+  async recommend(storeId: string, query: RecommendationQuery, gone: () => boolean = () => false): Promise<RecommendationAnswer> {
+    const check = () => {
+      if (!gone()) return;
+      abandoned.inc();
+      throw new CallerGone();
+    };
+    check();
     const stop = seconds.startTimer({ placement: query.placement });
     const nowMs = Date.now();
     const profileIds = this.shoppers.profileIds(storeId, query);
@@ -49,7 +69,9 @@ export class RecommendationsService {
       this.shoppers.read(storeId, profileIds, nowMs),
       query.country ? this.stores.countryTrending(storeId, query.country) : undefined,
     ]);
+    check();
     const lookup = await this.neighbours.lookup(storeId, store.modelRevision, neededNeighbours(query.placement, query, shopper), (id) => store.catalog.products.get(id)?.id ?? id);
+    check();
     const limit = query.limit ?? 10;
     const result = placementCandidates({ placement: query.placement, query, shopper, catalog: store.catalog, rules: store.rules, neighbours: lookup, countryTrending, nowMs });
     const exclude = new Set([...(query.exclude ?? []), ...(query.cart ?? []), ...(query.productId ? [query.productId] : [])]);

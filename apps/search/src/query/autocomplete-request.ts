@@ -2,6 +2,12 @@ import { HEAT_HALF_LIFE_HOURS } from '../indices/documents';
 import { rankedQuery, type RankingContext } from './ranking';
 import { TYPO_FUZZINESS } from './search-request';
 
+/**
+ * A suggestion that starts with what was typed is far likelier what the shopper is typing than one
+ * with a later word that does ("cal" → "calm", before "keep calm"): its score is multiplied by this.
+ */
+const STARTS_WITH_WEIGHT = 4;
+
 /** Catalog phrases rank under what shoppers actually searched, categories and brands over titles. */
 const CATALOG_WEIGHT = { category: 1.5, brand: 1.2, title: 0.6 };
 
@@ -77,7 +83,7 @@ export function buildAutocompleteRequests(input: AutocompleteInput): object[] {
       },
     ];
   }
-  const exact = { prefix: { query: { value: input.typed, boost: 3 } } };
+  const startsWith = { prefix: { query: { value: input.typed } } };
   const suggestions = {
     size: input.limit,
     _source: ['query', 'searches', 'catalog'],
@@ -87,11 +93,11 @@ export function buildAutocompleteRequests(input: AutocompleteInput): object[] {
           bool: {
             filter: [store],
             must: [prefixMatch('query.text.prefix', input.typed)],
-            should: [exact],
             must_not: [{ bool: { filter: [{ term: { lastResultsCount: 0 } }], must_not: [{ exists: { field: 'catalog' } }] } }],
           },
         },
-        functions: [{ script_score: { script: { source: SUGGESTION_SCRIPT, params } } }],
+        functions: [{ script_score: { script: { source: SUGGESTION_SCRIPT, params } } }, { filter: startsWith, weight: STARTS_WITH_WEIGHT }],
+        score_mode: 'multiply',
         boost_mode: 'multiply',
       },
     },

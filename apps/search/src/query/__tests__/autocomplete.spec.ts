@@ -47,3 +47,11 @@ describe('specific', () => {
     ]);
   });
 });
+
+describe('suggestion order', () => {
+  it('multiplies the score of a suggestion that starts with what was typed, on top of popularity', () => {
+    const fs = (buildAutocompleteRequests(input({ typed: 'cal' }))[1] as { query: { function_score: { functions: object[]; score_mode: string } } }).query.function_score;
+    expect(fs.score_mode).toBe('multiply');
+    expect(fs.functions).toContainEqual({ filter: { prefix: { query: { value: 'cal' } } }, weight: expect.any(Number) });
+  });
+});
