@@ -131,7 +131,7 @@ export class CatalogSnapshot {
   }
 
   heat(id: string, scope = ''): number {
-    return this.popularity.get(scope)?.get(id)?.heat ?? -Infinity;
+    return this.heatsIn(scope).get(id)?.heat ?? -Infinity;
   }
 
   orders(id: string): number {

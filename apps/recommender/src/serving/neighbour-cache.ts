@@ -17,10 +17,11 @@ export class NeighbourCache {
   /** Map order is insertion order: re-inserting on a hit makes the first key the least recently used. */
   private readonly lru = new Map<string, NeighbourList | null>();
   /**
-   * Lists being read right now. After a model swap every cached list is stale at once, and the
-   * hottest products are asked for by many requests together: they wait for one read, not one each.
+   * Reads in flight, by the key of each list they fetch. After a model swap every cached list is
+   * stale at once, and the hottest products are asked for by many requests together: they wait for
+   * one read, not one each.
    */
-  private readonly reading = new Map<string, Promise<NeighbourList | null>>();
+  private readonly reading = new Map<string, Promise<Map<string, NeighbourList>>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -40,7 +41,7 @@ export class NeighbourCache {
     const found = new Map<string, NeighbourList | null>();
     const key = (kind: string, id: string) => `${storeId}\u0000${revision}\u0000${kind}\u0000${id}`;
     const missing: { kind: string; id: string; k: string }[] = [];
-    const elsewhere: [string, Promise<NeighbourList | null>][] = [];
+    const elsewhere: [string, Promise<Map<string, NeighbourList>>][] = [];
     if (revision !== null) {
       for (const w of wanted) {
         for (const id of w.productIds) {
@@ -61,42 +62,37 @@ export class NeighbourCache {
       }
     }
     if (missing.length) {
-      const read = this.read(storeId, missing, intern);
-      for (const m of missing) {
-        const one = read.then((lists) => lists.get(m.k) ?? null);
-        this.reading.set(m.k, one);
-        // A failed read is the caller's error; waiters retry on their own next time.
-        one.catch(() => undefined);
-      }
+      const read = this.read(storeId, missing, key, intern);
+      for (const m of missing) this.reading.set(m.k, read);
       try {
         const lists = await read;
-        for (const m of missing) {
-          const list = lists.get(m.k) ?? null;
-          found.set(m.k, list);
-          this.remember(m.k, list);
+        for (const { k } of missing) {
+          const list = lists.get(k) ?? null;
+          found.set(k, list);
+          this.remember(k, list);
         }
       } finally {
-        for (const m of missing) this.reading.delete(m.k);
+        for (const { k } of missing) this.reading.delete(k);
       }
     }
-    for (const [k, pending] of elsewhere) found.set(k, await pending);
+    for (const [k, pending] of elsewhere) found.set(k, (await pending).get(k) ?? null);
     return (kind, productId) => found.get(key(kind, productId)) ?? undefined;
   }
 
-  private async read(storeId: string, missing: readonly { kind: string; id: string; k: string }[], intern: (id: string) => string): Promise<Map<string, NeighbourList>> {
+  /** The lists asked for, by their cache key; a product without a list is absent. */
+  private async read(
+    storeId: string,
+    missing: readonly { kind: string; id: string }[],
+    key: (kind: string, id: string) => string,
+    intern: (id: string) => string,
+  ): Promise<Map<string, NeighbourList>> {
     const rows: { kind: string; product_id: string; items: string[]; scores: number[] }[] = await this.db.query(
       `SELECT n."kind", n."product_id", n."items", n."scores" FROM "recommender"."neighbours" n
        JOIN unnest($2::varchar[], $3::varchar[]) AS u(kind, product_id) ON n."kind" = u.kind AND n."product_id" = u.product_id
        WHERE n."store_id" = $1`,
       [storeId, missing.map((m) => m.kind), missing.map((m) => m.id)],
     );
-    const byKey = new Map(missing.map((m) => [`${m.kind}\u0000${m.id}`, m.k]));
-    const lists = new Map<string, NeighbourList>();
-    for (const r of rows) {
-      const k = byKey.get(`${r.kind}\u0000${r.product_id}`);
-      if (k) lists.set(k, { items: r.items.map(intern), scores: Float32Array.from(r.scores) });
-    }
-    return lists;
+    return new Map(rows.map((r) => [key(r.kind, r.product_id), { items: r.items.map(intern), scores: Float32Array.from(r.scores) }]));
   }
 
   /**

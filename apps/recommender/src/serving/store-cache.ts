@@ -21,7 +21,13 @@ const FULL_RELOAD_MS = 10 * 60_000;
  * held every request in flight for about 200 ms, every FULL_RELOAD_MS, on every replica.
  */
 const APPLY_SLICE = 2_000;
-const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function applyInSlices<T>(rows: readonly T[], apply: (row: T) => void): Promise<void> {
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0 && i % APPLY_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    apply(rows[i]);
+  }
+}
 
 export interface StoreState {
   catalog: CatalogSnapshot;
@@ -149,17 +155,14 @@ export class StoreCache implements OnModuleInit, OnApplicationShutdown {
       const v = BigInt(r);
       if (v > high) high = v;
     };
-    for (let i = 0; i < products.length; i++) {
-      if (i > 0 && i % APPLY_SLICE === 0) await yieldToRequests();
-      state.catalog.setProduct(productOf(products[i]));
-      seen(products[i].revision);
-    }
-    for (let i = 0; i < stats.length; i++) {
-      if (i > 0 && i % APPLY_SLICE === 0) await yieldToRequests();
-      const s = stats[i];
+    await applyInSlices(products, (p) => {
+      state.catalog.setProduct(productOf(p));
+      seen(p.revision);
+    });
+    await applyInSlices(stats, (s) => {
       state.catalog.setPopularity(s.scope, s.product_id, { heat: s.heat, orders: s.orders });
       seen(s.revision);
-    }
+    });
     const stored = rules[0] ? rulesShape.validate(rules[0].rules) : null;
     state.rules = stored?.ok ? stored.value : defaultRules();
     const previous = state.modelRevision;
