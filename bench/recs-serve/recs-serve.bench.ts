@@ -26,7 +26,7 @@ import { resolve } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client } from 'pg';
 import { CpuProbe, metricSum, scrape } from '../ingest/probes';
-import { lagOf, runClosedLoop, runOpenLoop, summarize, summarizeBy, type LatencySummary, type Outcome, type Timed } from './stats';
+import { burstiness, lagOf, pausesBetween, runClosedLoop, runOpenLoop, summarize, summarizeBy, type LatencySummary, type Outcome, type Pauses, type Timed } from './stats';
 import { EventStream, generateCatalog, generateRequests, generateShoppers, type Catalog, type RecRequest, type Shopper } from './workload';
 
 // ---------------------------------------------------------------------------------------------
@@ -444,7 +444,22 @@ interface PhaseResult {
   overall: LatencySummary;
   groups: Record<string, LatencySummary>;
   cpu: Cpu;
+  /** GC and event-loop pauses of the two services during the phase. */
+  pauses: Record<string, Pauses>;
+  /** Answers slower than the target, and the share of them in the phase's 5 worst seconds. */
+  bursts: ReturnType<typeof burstiness>;
 }
+
+/** /metrics of the gateway and the recommender (each scrape also resets prom-client's loop-delay max). */
+async function scrapeServices(): Promise<Record<string, string>> {
+  const [gateway, recommender] = await Promise.all([scrape(cfg.gatewayUrl), scrape(cfg.recommenderUrl)]);
+  return { gateway, recommender };
+}
+
+const pauseLine = (p: Record<string, Pauses>) =>
+  Object.entries(p)
+    .map(([name, x]) => `${name} GC ${Object.entries(x.gcMs).map(([k, ms]) => `${k} ${fmt(ms)} ms`).join(', ') || 'none'}, ${x.gcOver10ms} GC pauses ≥ 10 ms, loop delay max ${fmt(x.loopMaxMs, 1)} ms`)
+    .join('; ');
 
 const groupKeys = (requests: readonly RecRequest[]) => (r: Timed<Outcome>) => {
   const q = requests[r.index];
@@ -465,13 +480,19 @@ async function measure(target: Target, ctx: { catalog: Catalog; shoppers: readon
   }
   const requests = generateRequests(cfg.rate * cfg.seconds, ctx.catalog, ctx.shoppers, ctx.seen, { ...opts, seed, tag: `m${seed}` });
   log(`measure (${target.name}): ${fmt(requests.length)} requests at ${cfg.rate}/s for ${cfg.seconds} s (open loop; home / also_viewed / bought_together in equal thirds)`);
+  const m0 = await scrapeServices();
   const c0 = probe.snapshot();
   const { results } = await openLoop(target, requests);
   const cpu = CpuProbe.between(c0, probe.snapshot());
+  const m1 = await scrapeServices();
+  const pauses = Object.fromEntries(Object.keys(m0).map((k) => [k, pausesBetween(m0[k], m1[k], metricSum)]));
+  const bursts = burstiness(results, cfg.p99TargetMs);
   const { overall, groups } = summarizeBy(results, groupKeys(requests));
   log(`measure (${target.name}): p50 ${fmt(overall.p50, 1)} ms, p90 ${fmt(overall.p90, 1)} ms, p99 ${fmt(overall.p99, 1)} ms, max ${fmt(overall.max, 1)} ms, ${fmt(overall.throughput, 1)} answers/s, non-200 ${overall.non200}`);
   log(`measure (${target.name}): ${cpuLine(cpu)}`);
-  return { target: target.name, rate: cfg.rate, seconds: cfg.seconds, overall, groups, cpu };
+  log(`measure (${target.name}): ${pauseLine(pauses)}`);
+  log(`measure (${target.name}): ${bursts.slow} answers ≥ ${cfg.p99TargetMs} ms in ${bursts.seconds} of ${cfg.seconds} seconds, ${fmt(bursts.inWorst5s * 100)}% of them in the worst 5 seconds`);
+  return { target: target.name, rate: cfg.rate, seconds: cfg.seconds, overall, groups, cpu, pauses, bursts };
 }
 
 interface MaxResult {

@@ -189,3 +189,46 @@ export function lagOf(ends: readonly { partition: number; high: string; low: str
   }
   return sum;
 }
+
+/** Pauses of one service over a phase, from its /metrics scraped before and after (prom-client defaults). */
+export interface Pauses {
+  /** Milliseconds spent in GC during the phase, by kind (minor = scavenge, major = mark-compact). */
+  gcMs: Record<string, number>;
+  /** GC pauses of 10 ms or longer during the phase. */
+  gcOver10ms: number;
+  /** The longest event-loop delay seen since the `before` scrape (prom-client resets it on each scrape). */
+  loopMaxMs: number;
+}
+
+const GC = 'nodejs_gc_duration_seconds';
+
+/** What changed between two /metrics texts of one process; `sum` is a metric reader (metricSum of bench/ingest/probes). */
+export function pausesBetween(before: string, after: string, sum: (text: string, name: string, match?: Record<string, string>) => number): Pauses {
+  const gcMs: Record<string, number> = {};
+  for (const kind of ['minor', 'major', 'incremental', 'weakcb']) {
+    const ms = (sum(after, `${GC}_sum`, { kind }) - sum(before, `${GC}_sum`, { kind })) * 1000;
+    if (ms > 0) gcMs[kind] = ms;
+  }
+  const over = (t: string) => sum(t, `${GC}_count`) - sum(t, `${GC}_bucket`, { le: '0.01' });
+  return { gcMs, gcOver10ms: over(after) - over(before), loopMaxMs: sum(after, 'nodejs_eventloop_lag_max_seconds') * 1000 };
+}
+
+/**
+ * How bursty the late answers are: of the answers slower than `slowMs`, the share that fell in the
+ * 5 worst seconds of the phase (by `due` time). Near 1: a few pauses set the tail; near 5/seconds:
+ * slowness is spread evenly (each request's own work).
+ */
+export function burstiness(results: readonly Timed<unknown>[], slowMs: number): { slow: number; seconds: number; inWorst5s: number } {
+  if (results.length === 0) return { slow: 0, seconds: 0, inWorst5s: 0 };
+  const t0 = Math.min(...results.map((r) => r.due));
+  const perSecond = new Map<number, number>();
+  let slow = 0;
+  for (const r of results) {
+    if (r.done - r.due < slowMs) continue;
+    slow++;
+    const s = Math.floor((r.due - t0) / 1000);
+    perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+  }
+  const worst = [...perSecond.values()].sort((a, b) => b - a).slice(0, 5);
+  return { slow, seconds: perSecond.size, inWorst5s: slow ? worst.reduce((a, b) => a + b, 0) / slow : 0 };
+}

@@ -1,4 +1,5 @@
-import { dueOffsets, lagOf, runClosedLoop, runOpenLoop, summarize, summarizeBy, type Clock, type Outcome, type Timed } from '../stats';
+import { metricSum } from '../../ingest/probes';
+import { burstiness, dueOffsets, lagOf, pausesBetween, runClosedLoop, runOpenLoop, summarize, summarizeBy, type Clock, type Outcome, type Timed } from '../stats';
 
 const ok = (items = 10, extra: Partial<Outcome> = {}): Outcome => ({ status: 200, items, fallback: false, personalized: true, ...extra });
 
@@ -146,5 +147,35 @@ describe('recs-serve consumer lag', () => {
     expect(lagOf(ends, [{ partition: 0, offset: '100' }, { partition: 1, offset: '-1' }, { partition: 2, offset: '5' }])).toBe(0 + 40 + 2);
     expect(lagOf(ends, [])).toBe(100 + 40 + 7);
     expect(lagOf(ends, [{ partition: 0, offset: '100' }, { partition: 1, offset: '50' }, { partition: 2, offset: '7' }])).toBe(0);
+  });
+});
+
+describe('recs-serve pause probes', () => {
+  const metrics = (minorSum: number, majorSum: number, count: number, under10: number, lagMax: number) =>
+    [
+      `nodejs_eventloop_lag_max_seconds ${lagMax}`,
+      `nodejs_gc_duration_seconds_bucket{le="0.001",kind="minor"} 0`,
+      `nodejs_gc_duration_seconds_bucket{le="0.01",kind="minor"} ${under10}`,
+      `nodejs_gc_duration_seconds_bucket{le="0.01",kind="major"} 0`,
+      `nodejs_gc_duration_seconds_sum{kind="minor"} ${minorSum}`,
+      `nodejs_gc_duration_seconds_count{kind="minor"} ${count}`,
+      `nodejs_gc_duration_seconds_sum{kind="major"} ${majorSum}`,
+      `nodejs_gc_duration_seconds_count{kind="major"} 0`,
+    ].join('\n');
+
+  it('reports GC time by kind, pauses of 10 ms or more and the loop delay over a phase', () => {
+    const p = pausesBetween(metrics(0.5, 0, 10, 9, 0.2), metrics(0.8, 0, 14, 11, 0.045), metricSum);
+    expect(p.gcMs.minor).toBeCloseTo(300);
+    expect(p.gcMs.major).toBeUndefined();
+    expect(p.gcOver10ms).toBe(2);
+    expect(p.loopMaxMs).toBeCloseTo(45);
+  });
+
+  it('tells bursts from slowness spread evenly', () => {
+    const at = (due: number, ms: number): Timed<null> => ({ index: 0, due, sent: due, done: due + ms, value: null });
+    const bursty = [...Array.from({ length: 20 }, (_, i) => at(3_000 + i, 80)), ...Array.from({ length: 10 }, (_, s) => at(s * 1000 + 500, 2))];
+    expect(burstiness(bursty, 25)).toEqual({ slow: 20, seconds: 1, inWorst5s: 1 });
+    const even = Array.from({ length: 10 }, (_, s) => at(s * 1000, 30));
+    expect(burstiness(even, 25)).toEqual({ slow: 10, seconds: 10, inWorst5s: 0.5 });
   });
 });
