@@ -10,3 +10,4 @@ export * from './recommendations';
 export * from './categories';
 export * from './search';
 export * from './url-query';
+export * from './campaigns';

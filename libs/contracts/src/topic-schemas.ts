@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import { CampaignMessage } from './campaigns';
 import { InventoryChange, Product } from './catalog';
 import { DeadLetter } from './dead-letter';
 import { EVENT_PROPERTIES, EVENT_TYPES, EnrichedEvent, RawEvent, TrackedEvent } from './events';
@@ -19,6 +20,7 @@ export const TOPIC_VALUE_SCHEMAS: Record<TopicName, TSchema> = {
   [TOPICS.PrivacyErasures]: PrivacyErasure,
   [TOPICS.RecommendationsServed]: RecommendationServed,
   [TOPICS.SearchServed]: SearchServed,
+  [TOPICS.CampaignMessages]: CampaignMessage,
 };
 
 /** JSON Schema documents for docs/events/, keyed by file name. Deterministic output. */

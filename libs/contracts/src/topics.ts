@@ -18,6 +18,7 @@ export const TOPICS = {
   PrivacyErasures: 'privacy.erasures.v1',
   RecommendationsServed: 'recommendations.served.v1',
   SearchServed: 'search.served.v1',
+  CampaignMessages: 'campaign.messages.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -99,6 +100,13 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
     name: TOPICS.SearchServed,
     key: 'storeId:anonymousId or storeId:customerId (storeId:- for an unknown shopper)',
     description: 'What each search, autocomplete and image-search answer showed (its searchId, query, rewrites, filters and products with positions); search and search_result_click events name that id.',
+    compacted: false,
+    retentionHours: 24 * 30,
+  },
+  {
+    name: TOPICS.CampaignMessages,
+    key: 'storeId:profileId',
+    description: 'Every status of every campaign and journey message: queued, sent, delivered, opened, clicked, failed, bounced, held out (holdout group) or suppressed (consent, cap, quiet hours), with the reason.',
     compacted: false,
     retentionHours: 24 * 30,
   },

@@ -1,0 +1,4 @@
+import type { MigrationInterface } from 'typeorm';
+
+/** Migrations of this part of the campaign schema (class names carry the timestamp). */
+export const CHANNEL_MIGRATIONS: (new () => MigrationInterface)[] = [];
