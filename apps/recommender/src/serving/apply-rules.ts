@@ -3,30 +3,45 @@ import { normalizeCategory } from '../catalog/categories';
 import type { CatalogProduct, CatalogSnapshot } from './catalog-snapshot';
 import type { Shopper } from './shopper';
 
-/** A candidate with its score and the reason it would be shown for. */
+/**
+ * A candidate with its score and the reason it would be shown for. One shape for every candidate
+ * (and it is its own ranked entry): a shelf draws thousands of them, so each costs one object.
+ */
 export interface Candidate {
+  productId: string;
   score: number;
   reason: string;
+  /** The largest single contribution to the score (whose reason is kept). */
+  best: number;
 }
 export type Candidates = Map<string, Candidate>;
+
+/** Adds a candidate (or replaces the one of that id). */
+export function setCandidate(c: Candidates, productId: string, score: number, reason: string): Candidate {
+  const x: Candidate = { productId, score, reason, best: score };
+  c.set(productId, x);
+  return x;
+}
 
 /** Adds to a candidate's score; the reason of the largest single contribution wins. */
 export function credit(c: Candidates, productId: string, score: number, reason: string): void {
   if (!(score > 0)) return;
-  const x = c.get(productId) as (Candidate & { best?: number }) | undefined;
+  const x = c.get(productId);
   if (!x) {
-    c.set(productId, Object.assign({ score, reason }, { best: score }));
+    setCandidate(c, productId, score, reason);
     return;
   }
   x.score += score;
-  if (score > (x.best ?? x.score - score)) [x.reason, x.best] = [reason, score];
+  if (score > x.best) {
+    x.reason = reason;
+    x.best = score;
+  }
 }
 
 /** Scales a candidate's score and its largest contribution alike. */
 export function scale(x: Candidate, factor: number): void {
-  const y = x as Candidate & { best?: number };
-  y.score *= factor;
-  if (y.best !== undefined) y.best *= factor;
+  x.score *= factor;
+  x.best *= factor;
 }
 
 export interface RuleInput {
@@ -122,28 +137,55 @@ export function applyRules(candidates: Candidates, r: RuleInput): Ranked[] {
 
 type Scored = Ranked & { product?: CatalogProduct };
 
-const byScore = (a: Ranked, b: Ranked) => b.score - a.score || (a.productId < b.productId ? -1 : 1);
+/** Whether `a` ranks before `b`: higher score, then product id (a total order, so shelves are stable). */
+const before = (a: Ranked, b: Ranked) => a.score > b.score || (a.score === b.score && a.productId < b.productId);
 
 /**
  * Candidates best first. With boost or bury rules for this placement every candidate's product is
  * needed for its score, so all are checked first; without them (the usual case) eligibility is
  * checked lazily, while the shelf fills: a shopper with a long history brings thousands of
- * candidates for ten slots.
+ * candidates for ten slots. So they are not sorted either: a heap hands them out best first, and
+ * a shelf takes a few dozen of thousands.
  */
-function ranked(candidates: Candidates, r: RuleInput): Scored[] {
-  const reweighed = [...r.rules.boost, ...r.rules.bury].some((b) => appliesTo(b.placements, r.placement));
+function ranked(candidates: Candidates, r: RuleInput): Iterable<Scored> {
+  const reweighed = r.rules.boost.some((b) => appliesTo(b.placements, r.placement)) || r.rules.bury.some((b) => appliesTo(b.placements, r.placement));
   const scored: Scored[] = [];
-  for (const [id, c] of candidates) {
-    if (!reweighed) {
-      if (c.score > 0) scored.push({ productId: id, score: c.score, reason: c.reason });
-      continue;
-    }
+  if (!reweighed) {
+    candidates.forEach((c) => {
+      if (c.score > 0) scored.push(c);
+    });
+    return bestFirst(scored);
+  }
+  candidates.forEach((c, id) => {
     const product = allowed(id, r);
-    if (!product) continue;
+    if (!product) return;
     let score = c.score;
     for (const b of r.rules.boost) if (appliesTo(b.placements, r.placement) && matches(b.match, product)) score *= b.factor;
     for (const b of r.rules.bury) if (appliesTo(b.placements, r.placement) && matches(b.match, product)) score *= b.factor;
     if (score > 0) scored.push({ productId: id, score, reason: c.reason, product });
+  });
+  return bestFirst(scored);
+}
+
+/** The items in ranking order, lazily: a binary heap built in place (O(n)), then one pop per item taken. */
+export function* bestFirst<T extends Ranked>(items: T[]): Generator<T> {
+  const h = items;
+  let n = h.length;
+  const down = (at: number) => {
+    for (;;) {
+      const l = 2 * at + 1;
+      if (l >= n) return;
+      const top = l + 1 < n && before(h[l + 1], h[l]) ? l + 1 : l;
+      if (!before(h[top], h[at])) return;
+      [h[at], h[top]] = [h[top], h[at]];
+      at = top;
+    }
+  };
+  for (let i = (n >> 1) - 1; i >= 0; i--) down(i);
+  while (n > 0) {
+    const first = h[0];
+    h[0] = h[--n];
+    down(0);
+    yield first;
   }
-  return scored.sort(byScore);
 }

@@ -1,7 +1,7 @@
 import type { Placement, RecommendationQuery, RecommendationRules } from '@signal/contracts';
 import { normalizeCategory } from '../catalog/categories';
 import type { NeighbourKind } from '../models/model-kinds';
-import { credit, scale, type Candidates } from './apply-rules';
+import { credit, scale, setCandidate, type Candidates } from './apply-rules';
 import type { CatalogSnapshot } from './catalog-snapshot';
 import type { Shopper, Signal } from './shopper';
 
@@ -82,8 +82,9 @@ interface Seed {
  * summing lets generic "hub" products that neighbour everything win (docs/benchmarks.md).
  */
 function spreadMax(i: PlacementInput, out: Candidates, seeds: readonly Seed[], kinds: Partial<Record<NeighbourKind, number>>, purchasedOnly: readonly NeighbourKind[] = []): void {
+  const weighted = Object.entries(kinds) as [NeighbourKind, number][];
   for (const s of seeds) {
-    for (const [kind, kw] of Object.entries(kinds) as [NeighbourKind, number][]) {
+    for (const [kind, kw] of weighted) {
       if (!kw || (purchasedOnly.includes(kind) && !s.purchased)) continue;
       const nb = i.neighbours(kind, s.id);
       if (!nb) continue;
@@ -96,8 +97,11 @@ function spreadMax(i: PlacementInput, out: Candidates, seeds: readonly Seed[], k
 function best(out: Candidates, id: string, score: number, reason: string): void {
   if (!(score > 0)) return;
   const x = out.get(id);
-  if (!x) out.set(id, { score, reason });
-  else if (score > x.score) [x.score, x.reason] = [score, reason];
+  if (!x) setCandidate(out, id, score, reason);
+  else if (score > x.score) {
+    x.score = x.best = score;
+    x.reason = reason;
+  }
 }
 
 /** Seeds from the shopper's signals: the most recent first, weighted by kind and by age relative to their latest one. */
@@ -122,13 +126,13 @@ function addTrend(i: PlacementInput, out: Candidates, weight: number): void {
   if (pool.length === 0) return;
   const heats = i.catalog.heatsIn('');
   const top = heats.get(pool[0])?.heat ?? -Infinity;
-  for (const id of pool) if (!out.has(id)) out.set(id, { score: 0, reason: 'Trending now' });
-  for (const [id, c] of out) {
+  for (const id of pool) if (!out.has(id)) setCandidate(out, id, 0, 'Trending now');
+  out.forEach((c, id) => {
     const heat = heats.get(id)?.heat;
-    if (heat === undefined) continue;
+    if (heat === undefined) return;
     const t = 2 ** (heat - top);
     if (t > 0) credit(out, id, weight * t, c.score === 0 ? 'Trending now' : c.reason);
-  }
+  });
 }
 
 /** Personal score from seeds, normalized, plus trending: home and next_purchase. */
@@ -168,7 +172,7 @@ function productPlacement(i: PlacementInput, kind: 'similar' | 'also_viewed'): P
     const similar: Candidates = new Map();
     spreadMax(i, similar, [{ id, weight: 1, reason: `Similar to ${name}`, purchased: false }], { similar: 1 });
     normalized(similar);
-    for (const [sid, c] of similar) if (!out.has(sid)) out.set(sid, { score: (floor * c.score) / 2, reason: c.reason });
+    for (const [sid, c] of similar) if (!out.has(sid)) setCandidate(out, sid, (floor * c.score) / 2, c.reason);
   }
   if (out.size > 0) return { candidates: out, personalized: false };
   const p = i.catalog.products.get(id);

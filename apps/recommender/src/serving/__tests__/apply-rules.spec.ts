@@ -1,6 +1,6 @@
 import type { Placement, RecommendationRules } from '@signal/contracts';
 import { categoryPaths } from '../../catalog/categories';
-import { allowed, applyRules, credit, scale, type Candidates, type RuleInput } from '../apply-rules';
+import { allowed, applyRules, bestFirst, credit, scale, type Candidates, type RuleInput } from '../apply-rules';
 import { CatalogSnapshot, type CatalogProduct } from '../catalog-snapshot';
 import { EMPTY_SHOPPER, type Shopper } from '../shopper';
 
@@ -18,7 +18,7 @@ function catalogOf(products: (Partial<CatalogProduct> & { id: string; category?:
   return c;
 }
 
-const candidates = (scores: Record<string, number>): Candidates => new Map(Object.entries(scores).map(([id, score]) => [id, { score, reason: `why ${id}` }]));
+const candidates = (scores: Record<string, number>): Candidates => new Map(Object.entries(scores).map(([id, score]) => [id, { productId: id, score, reason: `why ${id}`, best: score }]));
 
 function run(
   scores: Record<string, number>,
@@ -253,5 +253,24 @@ describe('lazy eligibility', () => {
       const eager = run(scores, { ...o, rules: { ...o.rules, boost: [{ match: { productIds: ['none'] }, factor: 1 }] } });
       expect(run(scores, o)).toEqual(eager);
     }
+  });
+});
+
+describe('bestFirst', () => {
+  it('hands out items in the order a full sort by score, then id, gives', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 20; round++) {
+      const items = Array.from({ length: 1 + Math.floor(rnd() * 300) }, (_, i) => ({ productId: `p${i}`, score: Math.floor(rnd() * 20) / 4, reason: '' }));
+      const sorted = [...items].sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1)).map((x) => x.productId);
+      expect([...bestFirst([...items])].map((x) => x.productId)).toEqual(sorted);
+    }
+  });
+
+  it('does no more work than asked: taking 3 leaves the rest unordered', () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({ productId: `p${String(i).padStart(4, '0')}`, score: i, reason: '' }));
+    const taken: string[] = [];
+    for (const x of bestFirst(items)) if (taken.push(x.productId) === 3) break;
+    expect(taken).toEqual(['p0999', 'p0998', 'p0997']);
   });
 });
