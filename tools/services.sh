@@ -8,7 +8,10 @@
 #   tools/services.sh build-models [storeId]   run the recommender's model job once (all stores, or one)
 #
 # `up` also starts the recommender's model job in --loop mode (the `models` process), rebuilding
-# every MODEL_BUILD_INTERVAL_S (60 s locally) apart from serving, as a CronJob does in Kubernetes.
+# every MODEL_BUILD_INTERVAL_S (60 s locally) apart from serving, as a CronJob does in Kubernetes,
+# and, unless SMTP_URL is set, a local mail sink (`mail`: tools/mail-sink.mjs on 127.0.0.1:2525)
+# that keeps the campaign service's e-mail in .cache/run/mail/. Web push VAPID keys, when unset,
+# are generated once into .cache/run/vapid.json.
 #
 # Settings come from the environment (see .env.example); unset ones get local defaults.
 # ADMIN_TOKEN, when unset, is generated once into .cache/run/admin-token.
@@ -28,6 +31,13 @@ if [ -z "${ADMIN_TOKEN:-}" ]; then
   ADMIN_TOKEN=$(cat "$RUN/admin-token")
 fi
 export ADMIN_TOKEN LOG_LEVEL=${LOG_LEVEL:-info}
+if [ -z "${SMTP_URL:-}" ]; then MAIL_SINK=1; export SMTP_URL=smtp://127.0.0.1:2525; else MAIL_SINK=0; fi
+if [ -z "${VAPID_PUBLIC_KEY:-}" ]; then
+  [ -s "$RUN/vapid.json" ] || node -e "console.log(JSON.stringify(require('web-push').generateVAPIDKeys()))" > "$RUN/vapid.json"
+  VAPID_PUBLIC_KEY=$(node -p "require('$RUN/vapid.json').publicKey")
+  VAPID_PRIVATE_KEY=$(node -p "require('$RUN/vapid.json').privateKey")
+  export VAPID_PUBLIC_KEY VAPID_PRIVATE_KEY
+fi
 export PROFILE_URL=${PROFILE_URL:-http://127.0.0.1:${PORTS[profile]}}
 export RECOMMENDER_URL=${RECOMMENDER_URL:-http://127.0.0.1:${PORTS[recommender]}}
 
@@ -49,6 +59,13 @@ ensure_database() {
 up() {
   [ -f "$ROOT/dist/apps/gateway/src/main.js" ] || { echo "no build: run npm run build" >&2; exit 1; }
   ensure_database
+  if [ "$MAIL_SINK" = 1 ]; then
+    if alive mail; then echo "mail: already running (pid $(cat "$RUN/mail.pid"))"; else
+      setsid nohup node "$ROOT/tools/mail-sink.mjs" --port 2525 --dir "$RUN/mail" >> "$RUN/logs/mail.log" 2>&1 < /dev/null &
+      echo $! > "$RUN/mail.pid"
+      echo "mail: started (pid $!, local SMTP sink on 127.0.0.1:2525, mail kept in .cache/run/mail/)"
+    fi
+  fi
   for s in "${SERVICES[@]}"; do
     if alive "$s"; then echo "$s: already running (pid $(cat "$RUN/$s.pid"))"; continue; fi
     # A larger young generation: fewer scavenges on the per-event hot path (docs/benchmarks.md).
@@ -73,7 +90,7 @@ up() {
 }
 
 down() {
-  for s in models "${SERVICES[@]}"; do
+  for s in models "${SERVICES[@]}" mail; do
     if alive "$s"; then
       pid=$(cat "$RUN/$s.pid"); kill -TERM "$pid"
       for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
@@ -86,6 +103,7 @@ down() {
 
 status() {
   if alive models; then printf '%-12s running  pid %s  (model job, --loop)\n' models "$(cat "$RUN/models.pid")"; else printf '%-12s stopped\n' models; fi
+  if alive mail; then printf '%-12s running  pid %s  (SMTP sink 127.0.0.1:2525, .cache/run/mail/)\n' mail "$(cat "$RUN/mail.pid")"; fi
   for s in "${SERVICES[@]}"; do
     if alive "$s"; then
       printf '%-12s running  pid %-7s http://127.0.0.1:%s  %s\n' "$s" "$(cat "$RUN/$s.pid")" "${PORTS[$s]}" "$(ready "$s" && echo ready || echo 'not ready')"

@@ -35,6 +35,8 @@ export interface PushContent {
 export interface WebhookContent {
   /** The JSON body posted, as an object; the channel signs its serialized bytes. */
   body: Record<string, unknown>;
+  /** Signs the body (X-Signal-Signature) when set; see channels/README.md. */
+  secret?: string;
 }
 
 /**
