@@ -31,6 +31,11 @@ if [ -z "${ADMIN_TOKEN:-}" ]; then
   ADMIN_TOKEN=$(cat "$RUN/admin-token")
 fi
 export ADMIN_TOKEN LOG_LEVEL=${LOG_LEVEL:-info}
+if [ -z "${LINK_SECRET:-}" ]; then
+  [ -s "$RUN/link-secret" ] || node -e "console.log(require('crypto').randomBytes(24).toString('base64url'))" > "$RUN/link-secret"
+  LINK_SECRET=$(cat "$RUN/link-secret")
+fi
+export LINK_SECRET
 if [ -z "${SMTP_URL:-}" ]; then MAIL_SINK=1; export SMTP_URL=smtp://127.0.0.1:2525; else MAIL_SINK=0; fi
 if [ -z "${VAPID_PUBLIC_KEY:-}" ]; then
   [ -s "$RUN/vapid.json" ] || node -e "console.log(JSON.stringify(require('web-push').generateVAPIDKeys()))" > "$RUN/vapid.json"

@@ -14,7 +14,7 @@ export const CampaignConfigSchema = Type.Object({
   WEBHOOK_TIMEOUT_MS: Var.int({ description: 'How long a webhook call may take.', default: 5_000, minimum: 100, maximum: 60_000 }),
   // Links in messages (unsubscribe, click and open tracking) point at the gateway's public URL.
   PUBLIC_URL: Var.url({ description: 'Public base URL of the gateway, for links in messages.', protocols: ['http', 'https'], default: 'http://127.0.0.1:3000' }),
-  LINK_SECRET: Var.string({ description: 'Secret that signs unsubscribe and tracking links (at least 16 characters).', sensitive: true, minLength: 16, default: 'change-me-link-secret' }),
+  LINK_SECRET: Var.string({ description: 'Secret that signs unsubscribe and tracking links (at least 16 characters; links signed with an old one stop working).', sensitive: true, minLength: 16 }),
   RECOMMENDER_URL: Var.url({ description: 'Base URL of the recommender service (products embedded in messages).', protocols: ['http', 'https'], default: 'http://127.0.0.1:3003' }),
   // Journeys and delivery
   JOURNEY_POLL_MS: Var.int({ description: 'How often due journey steps (timers) are looked for.', default: 1_000, minimum: 50, maximum: 60_000 }),

@@ -19,7 +19,7 @@ export interface Harness {
 
 /** The campaign service in this process, consuming with a group of its own from the topics' ends. */
 export async function startCampaign(env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig(CampaignConfigSchema, testEnv({ LOG_LEVEL: 'error', JOURNEY_POLL_MS: '100', OUTBOX_POLL_MS: '100', SEND_RETRY_BASE_MS: '200', ...env }));
+  const config = loadConfig(CampaignConfigSchema, testEnv({ LOG_LEVEL: 'error', LINK_SECRET: 'campaign-test-link-secret', JOURNEY_POLL_MS: '100', OUTBOX_POLL_MS: '100', SEND_RETRY_BASE_MS: '200', ...env }));
   const groupId = await groupAtTopicEnd('campaign', [TOPICS.ProfilesChanged, TOPICS.PrivacyErasures, TOPICS.EventsEnriched, TOPICS.CatalogProducts, TOPICS.CatalogInventory], config.KAFKA_BROKERS);
   const service = await startTestService(AppModule.register(config, { groupId }));
   const producer = await testProducer(config.KAFKA_BROKERS, 'campaign-test');

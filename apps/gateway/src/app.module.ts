@@ -3,6 +3,7 @@ import { TOPICS } from '@signal/contracts';
 import { PlatformModule } from '@signal/platform';
 import { ApiKey } from './api-keys/api-key.entity';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { CatalogHttpController } from './catalog/catalog.http.controller';
 import { CatalogFeedHttpController } from './catalog/feed/catalog-feed.http.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
@@ -33,6 +34,7 @@ export class AppModule {
         ProfileProxyModule,
         RecommendationsModule,
         SearchModule,
+        CampaignsModule,
       ],
       controllers: [CatalogHttpController, CatalogFeedHttpController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }],

@@ -8,6 +8,8 @@ export const GatewayConfigSchema = Type.Object({
   ADMIN_TOKEN: Var.string({ description: 'Token for the admin API (X-Admin-Token); at least 16 characters.', sensitive: true, minLength: 16 }),
   PROFILE_URL: Var.url({ description: 'Base URL of the profile service.', protocols: ['http', 'https'], default: 'http://127.0.0.1:3002' }),
   RECOMMENDER_URL: Var.url({ description: 'Base URL of the recommender service.', protocols: ['http', 'https'], default: 'http://127.0.0.1:3003' }),
+  CAMPAIGN_URL: Var.url({ description: 'Base URL of the campaign service.', protocols: ['http', 'https'], default: 'http://127.0.0.1:3005' }),
+  DECISIONS_TIMEOUT_MS: Var.int({ description: 'Timeout for GET /v1/decisions, in place of UPSTREAM_TIMEOUT_MS: past it the storefront gets content null, never an error.', default: 250, minimum: 20 }),
   SEARCH_URL: Var.url({ description: 'Base URL of the search service.', protocols: ['http', 'https'], default: 'http://127.0.0.1:3004' }),
   SEARCH_TIMEOUT_MS: Var.int({ description: 'Timeout for search, autocomplete and image-search calls, in place of UPSTREAM_TIMEOUT_MS.', default: 1_500, minimum: 20 }),
   SEARCH_IMAGE_MAX_BYTES: Var.int({ description: 'Largest image accepted by POST /v1/search/image.', default: 8 * 1024 * 1024, minimum: 1024, maximum: 64 * 1024 * 1024 }),

@@ -50,3 +50,21 @@ export const DecisionQuery = Type.Object(
   { additionalProperties: false, $id: 'DecisionQuery' },
 );
 export type DecisionQuery = Static<typeof DecisionQuery>;
+
+/** `GET /v1/decisions` answer: what to show, or `content: null` and why not. */
+export const DecisionAnswer = Type.Object(
+  {
+    decisionId: Type.String({ maxLength: 64, description: 'Names this answer in its impression, click and dismiss events.' }),
+    placement: Type.String({ maxLength: 64 }),
+    content: Type.Union([
+      Type.Null(),
+      Type.Object(
+        { campaignId: Type.String(), variantId: Type.String(), kind: Type.String({ description: 'signup, offer, review, buy, products or info.' }) },
+        { additionalProperties: true, description: 'title, body, cta {label, url}, image; offer {code, discount, expiresAt}; products.' },
+      ),
+    ]),
+    reason: Type.String({ maxLength: 500 }),
+  },
+  { $id: 'DecisionAnswer' },
+);
+export type DecisionAnswer = Static<typeof DecisionAnswer>;

@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { CreateJourneys1765000000400 } from './1765000000400-create-journeys';
 
 /** Migrations of this part of the campaign schema (class names carry the timestamp). */
-export const JOURNEY_MIGRATIONS: (new () => MigrationInterface)[] = [];
+export const JOURNEY_MIGRATIONS: (new () => MigrationInterface)[] = [CreateJourneys1765000000400];
