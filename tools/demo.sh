@@ -18,3 +18,4 @@ done
 bash tools/services.sh build-models demo > .cache/run/logs/demo-models.log
 node tools/seed-demo.mjs recommendations
 node tools/seed-demo.mjs search
+ADMIN_TOKEN=${ADMIN_TOKEN:-$(cat .cache/run/admin-token)} node tools/seed-demo.mjs campaigns

@@ -35,6 +35,10 @@ if (process.argv[2] === 'search') {
   await showSearch();
   process.exit(0);
 }
+if (process.argv[2] === 'campaigns') {
+  await showCampaigns();
+  process.exit(0);
+}
 
 const { body: keys } = await call(`/admin/v1/stores/${storeId}/keys`, { method: 'POST', admin: process.env.ADMIN_TOKEN });
 writeFileSync('.cache/run/demo-keys.json', JSON.stringify(keys, null, 2));
@@ -159,4 +163,98 @@ async function showSearch() {
   console.log('\nSearch and autocomplete yourself:');
   console.log(`  curl -s "${gateway}/v1/search?q=smartfone&explain=true" -H "X-Api-Key: $WRITE_KEY"`);
   console.log(`  curl -s "${gateway}/v1/autocomplete?q=wir" -H "X-Api-Key: $WRITE_KEY"`);
+}
+
+/**
+ * On-site decisions by customer stage, and a low-stock e-mail to the shopper who looked at the
+ * product: campaign definitions through the admin API, decisions through the storefront API, the
+ * e-mail as the local mail sink (tools/mail-sink.mjs) received it.
+ */
+async function showCampaigns() {
+  const keys = JSON.parse((await import('node:fs')).readFileSync('.cache/run/demo-keys.json', 'utf8'));
+  const admin = process.env.ADMIN_TOKEN;
+  const adm = (path, method = 'GET', body) => call(`/admin/v1/stores/${storeId}${path}`, { method, admin, body });
+  /** Creates, or replaces what an earlier demo run created. */
+  const define = async (area, idField, def) => {
+    const res = await fetch(`${gateway}/admin/v1/stores/${storeId}/${area}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-token': admin }, body: JSON.stringify(def) });
+    if (res.status === 409) {
+      const { [idField]: id, ...rest } = def;
+      await adm(`/${area}/${id}`, 'PUT', rest);
+    } else if (res.status !== 201) throw new Error(`POST ${area}: ${res.status} ${await res.text()}`);
+  };
+  // No quiet hours in the demo store, so its e-mail goes out whatever the time of day.
+  await adm('/delivery-settings', 'PUT', { frequencyCap: 10, quietHours: null, timezone: 'Europe/London' });
+  await define('offers', 'offerId', { offerId: 'welcome10', name: 'Welcome', kind: 'first_purchase', discount: { percent: 10 }, codePrefix: 'WELCOME', validityDays: 14, budget: 1000 });
+  await define('offers', 'offerId', { offerId: 'loyal15', name: 'Thank you', kind: 'loyalty', discount: { percent: 15 }, codePrefix: 'THANKS', validityDays: 30, budget: 500 });
+  await define('onsite-campaigns', 'campaignId', {
+    campaignId: 'newsletter',
+    name: 'Newsletter sign-up',
+    placement: 'popup',
+    priority: 10,
+    variants: [{ variantId: 'a', kind: 'signup', content: { title: 'Get our news first', cta: { label: 'Sign up', url: '/signup' } } }],
+  });
+  await define('onsite-campaigns', 'campaignId', {
+    campaignId: 'offers',
+    name: 'An offer for everyone: welcome or thank you',
+    placement: 'banner',
+    priority: 10,
+    variants: [
+      { variantId: 'welcome', kind: 'offer', offerId: 'welcome10', content: { title: '10% off your first order' } },
+      { variantId: 'thanks', kind: 'offer', offerId: 'loyal15', content: { title: '15% off, thank you for coming back' } },
+    ],
+  });
+  // Journeys get their id from the service: an earlier demo run's is found by name and replaced.
+  const almostGone = {
+    name: 'Almost gone',
+    trigger: { type: 'low_stock', threshold: 5 },
+    steps: [
+      {
+        id: 'alert',
+        type: 'send',
+        channel: 'email',
+        template: { subject: 'Only {{product.left}} left: {{product.title}}', html: '<p>{{product.title}}, which you looked at, is almost gone: {{product.left}} left.</p>' },
+      },
+    ],
+  };
+  const existing = (await adm('/journeys')).body.journeys.find((j) => j.name === almostGone.name);
+  if (existing) await adm(`/journeys/${existing.journeyId}`, 'PUT', almostGone);
+  else await adm('/journeys', 'POST', almostGone);
+
+  // alice subscribes to e-mail (the storefront's newsletter form sends this event).
+  await call('/v1/events', {
+    method: 'POST',
+    key: keys.writeKey,
+    body: { events: [{ eventId: `demo-subscribe-alice`, type: 'subscribe', occurredAt: new Date().toISOString(), anonymousId: 'demo-visitor', customerId: 'alice', properties: { channel: 'email', email: 'alice@example.com' } }] },
+  });
+  const decide = async (placement, who) => (await call(`/v1/decisions?placement=${placement}&${who}`, { key: keys.writeKey })).body;
+  let alicePopup;
+  for (let i = 0; i < 60; i++) {
+    alicePopup = await decide('popup', 'customerId=alice');
+    if (alicePopup.content?.kind !== 'signup') break; // her subscription has reached the campaign service
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const show = (d) => (d.content ? `${d.content.kind}: "${d.content.title}"${d.content.offer ? `, code ${d.content.offer.code}` : ''}` : `nothing (${d.reason})`);
+  console.log('\nOn-site decisions (GET /v1/decisions):');
+  console.log(`  a new visitor,  popup  → ${show(await decide('popup', 'anonymousId=demo-newcomer'))}`);
+  console.log(`  a new visitor,  banner → ${show(await decide('banner', 'anonymousId=demo-newcomer'))}`);
+  console.log(`  alice (subscribed, has bought), popup  → ${show(alicePopup)}`);
+  console.log(`  alice (subscribed, has bought), banner → ${show(await decide('banner', 'customerId=alice'))}`);
+
+  // The X1 case alice looked at drops to 3 in stock: the journey e-mails her (and only her).
+  const mailbox = async () => (await fetch('http://127.0.0.1:2526/messages').then((r) => r.json()).catch(() => [])).filter((m) => m.to.includes('alice@example.com'));
+  const before = (await mailbox()).length;
+  await call('/v1/catalog/inventory', { method: 'POST', key: keys.secretKey, body: { changes: [{ productId: 'case-x1', stockLevel: 25, inStock: true }] } });
+  await new Promise((r) => setTimeout(r, 500));
+  const sent = Date.now();
+  await call('/v1/catalog/inventory', { method: 'POST', key: keys.secretKey, body: { changes: [{ productId: 'case-x1', stockLevel: 3, inStock: true }] } });
+  let mail = [];
+  for (let i = 0; i < 80 && mail.length <= before; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    mail = await mailbox();
+  }
+  const last = mail.at(-1);
+  console.log(`\nLow stock: case-x1 fell to 3 in stock; ${mail.length > before ? `${((Date.now() - sent) / 1000).toFixed(1)} s later the mail sink had "${last.subject}" for ${last.to} (${last.file} in .cache/run/mail/)` : 'no e-mail arrived within 20 s (see .cache/run/logs/campaign.log)'}.`);
+  console.log('\nAsk for a decision, or look at what was sent:');
+  console.log(`  curl -s "${gateway}/v1/decisions?placement=banner&anonymousId=someone-new" -H "X-Api-Key: $WRITE_KEY"`);
+  console.log(`  curl -s "${gateway}/admin/v1/stores/${storeId}/messages?limit=5" -H "X-Admin-Token: $(cat .cache/run/admin-token)"`);
 }

@@ -104,6 +104,7 @@ async function startService(port: number, smtpPort: number): Promise<ChildProces
       KAFKA_BROKERS: cfg.brokers.join(','),
       KAFKA_GROUP_ID: group,
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      LINK_SECRET: 'bench-campaigns-link-secret',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
     },
     stdio: ['ignore', out, out],
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
     const profilesDone = await waitFor('profiles', async () => (await count(`SELECT count(*) AS n FROM campaign.shoppers WHERE store_id = $1`)) >= cfg.profiles);
     await waitFor('products', async () => (await count(`SELECT count(*) AS n FROM campaign.products WHERE store_id = $1`)) >= cfg.products);
     const profileRate = cfg.profiles / ((profilesDone - t0) / 1000);
-    log(`profiles: ${fmt(cfg.profiles)} taken in in ${fmt((profilesDone - t0) / 1000, 1)} s (${fmt(profileRate)}/s)`);
+    log(`profiles: ${fmt(cfg.profiles)} taken in ${fmt((profilesDone - t0) / 1000, 1)} s (${fmt(profileRate)}/s)`);
 
     // 2. Journeys and delivery settings, through the admin API.
     await http(base, 'PUT', `/v1/stores/${storeId}/delivery-settings`, deliverySettings());

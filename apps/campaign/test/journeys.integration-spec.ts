@@ -209,6 +209,26 @@ describe('low stock', () => {
     expect(await runs(s)).toHaveLength(3);
     expect(await messages(s)).toHaveLength(3);
   });
+
+  it('alerts are per product: a shopper interested in two products that run low together hears of both', async () => {
+    const s = uniqueStore();
+    await createJourney(s, lowStock({ threshold: 5 }));
+    await h.publishProducts([product(s, 'lamp', { title: 'Glow Lamp', stockLevel: 10 }), product(s, 'vase', { title: 'Tall Vase', stockLevel: 10 })]);
+    await eventually(async () => (await h.sql(`SELECT 1 FROM "campaign"."products" WHERE "store_id" = $1`, [s])).length === 2);
+    await shoppers(s, ['both']);
+    await h.publish([view(s, 'both', 'lamp'), view(s, 'both', 'vase')]);
+    await eventually(async () => (await h.sql(`SELECT 1 FROM "campaign"."interests" WHERE "store_id" = $1`, [s])).length === 2);
+    const at = new Date().toISOString();
+    await h.publishRaw(
+      TOPICS.CatalogInventory,
+      ['lamp', 'vase'].map((productId) => ({ key: productKey(s, productId), value: JSON.stringify({ storeId: s, productId, stockLevel: 2, inStock: true, updatedAt: at }) })),
+    );
+    const sent = await eventually(async () => {
+      const m = await messages(s);
+      return m.length === 2 && m;
+    });
+    expect(sent.map((m) => m.content.subject).sort()).toEqual(['Only 2 left: Glow Lamp', 'Only 2 left: Tall Vase']);
+  });
 });
 
 describe('catalog and purchase triggers', () => {

@@ -158,14 +158,31 @@ export class AudienceService {
   async events(messages: ConsumedMessage[]): Promise<void> {
     const facts: Fact[] = [];
     let invalid: UnprocessableMessageError | undefined;
+    const checked: EnrichedEvent[] = [];
+    for (const m of messages) {
+      const c = enriched.validate(m.value);
+      if (c.ok) checked.push(c.value);
+      else invalid ??= new UnprocessableMessageError('invalid_event', c.errors);
+    }
     await this.db.transaction(async (tx) => {
-      for (const m of messages) {
-        const checked = enriched.validate(m.value);
-        if (!checked.ok) {
-          invalid ??= new UnprocessableMessageError('invalid_event', checked.errors);
-          continue;
-        }
-        const e = checked.value;
+      // Interests of the whole batch in one statement (most events are views): the latest time per key.
+      const interests = checked.flatMap((e) => {
+        const kind = INTEREST[e.type];
+        const productId = (e.properties as { productId?: string }).productId;
+        return kind && productId ? [{ store_id: e.storeId, product_id: productId, profile_id: e.profileId, kind, at: e.occurredAt }] : [];
+      });
+      if (interests.length) {
+        await tx.query(
+          `INSERT INTO "campaign"."interests" ("store_id", "product_id", "profile_id", "kind", "at")
+           SELECT DISTINCT ON (store_id, product_id, profile_id, kind) store_id, product_id, profile_id, kind, at
+           FROM jsonb_to_recordset($1::jsonb) AS v(store_id varchar, product_id varchar, profile_id varchar, kind varchar, at timestamptz)
+           ORDER BY store_id, product_id, profile_id, kind, at DESC
+           ON CONFLICT ("store_id", "product_id", "profile_id", "kind") DO UPDATE SET "at" = GREATEST("interests"."at", EXCLUDED."at")`,
+          [JSON.stringify(interests)],
+        );
+      }
+      // The rest in order, after the interests: an unfavorite removes only hearts older than itself.
+      for (const e of checked) {
         await this.recordEvent(tx, e);
         facts.push({ kind: 'event', event: e });
       }
@@ -174,16 +191,9 @@ export class AudienceService {
     if (invalid) throw invalid;
   }
 
+  /** What an event changes besides interests: push subscriptions, opt-ins, hearts removed, the cart. */
   private async recordEvent(tx: EntityManager, e: EnrichedEvent): Promise<void> {
     const p = e.properties as { productId?: string; quantity?: number; items?: { productId: string }[] };
-    const kind = INTEREST[e.type];
-    if (kind && p.productId) {
-      await tx.query(
-        `INSERT INTO "campaign"."interests" ("store_id", "product_id", "profile_id", "kind", "at") VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT ("store_id", "product_id", "profile_id", "kind") DO UPDATE SET "at" = GREATEST("interests"."at", EXCLUDED."at")`,
-        [e.storeId, p.productId, e.profileId, kind, e.occurredAt],
-      );
-    }
     if (e.type === 'push_subscribed') {
       const sub = e.properties as { endpoint: string; keys: { p256dh: string; auth: string } };
       await tx.query(

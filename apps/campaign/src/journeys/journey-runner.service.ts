@@ -13,7 +13,7 @@ import { messageContent, type MessageContext } from './message-content';
 import { RecommendationsClient } from './recommendations.client';
 
 /** Runs claimed per transaction: small, so a slow render holds few row locks. */
-export const RUN_BATCH = 20;
+export const RUN_BATCH = 100;
 
 export interface RunRow {
   run_id: string;

@@ -7,14 +7,14 @@ import { CampaignClient } from './campaign-client';
 import { forwardedPath } from './forwarded-path';
 
 /** Every path under these, at any depth, is the campaign service's. */
-const AREAS = ['onsite-campaigns', 'offers', 'journeys', 'bounces'];
+const AREAS = ['onsite-campaigns', 'offers', 'journeys', 'bounces', 'delivery-settings', 'messages'];
 const ROUTES = AREAS.flatMap((a) => [a, `${a}/*rest`]);
 /** admin, v1, stores, :storeId */
 const PREFIX_SEGMENTS = 4;
 
 /**
  * The campaign service's admin API, for operators (X-Admin-Token like the store keys):
- * /admin/v1/stores/:storeId/{onsite-campaigns,offers,journeys,bounces}/… → /v1/stores/:storeId/….
+ * /admin/v1/stores/:storeId/{onsite-campaigns,offers,journeys,bounces,delivery-settings,messages}/… → /v1/stores/:storeId/….
  */
 @Controller('admin/v1/stores/:storeId')
 export class CampaignAdminHttpController {
