@@ -192,7 +192,8 @@ async function main(): Promise<void> {
     await send(producer, TOPICS.CatalogProducts, products(storeId, cfg.products, now).map((p) => ({ key: productKey(storeId, p.productId), value: JSON.stringify(p) })));
     const profilesDone = await waitFor('profiles', async () => (await count(`SELECT count(*) AS n FROM campaign.shoppers WHERE store_id = $1`)) >= cfg.profiles);
     await waitFor('products', async () => (await count(`SELECT count(*) AS n FROM campaign.products WHERE store_id = $1`)) >= cfg.products);
-    const profileRate = cfg.profiles / ((profilesDone - t0) / 1000);
+    const profileSeconds = (profilesDone - t0) / 1000;
+    const profileRate = cfg.profiles / profileSeconds;
     log(`profiles: ${fmt(cfg.profiles)} taken in ${fmt((profilesDone - t0) / 1000, 1)} s (${fmt(profileRate)}/s)`);
 
     // 2. Journeys and delivery settings, through the admin API.
@@ -255,7 +256,7 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
       cfg,
       storeId,
-      profiles: { count: cfg.profiles, seconds: (profilesDone - t0) / 1000, perSecond: profileRate },
+      profiles: { count: cfg.profiles, seconds: profileSeconds, perSecond: profileRate },
       triggers: { events: cfg.events, seconds: (eventsDone - t0) / 1000, perSecond: eventRate, runsStarted: runs },
       alerts: { products: targets.length, expected: expectedMails, delivered: alerts.length, recipients: recipients.size, unexpected, duplicates, heldForQuietHours: asleep, heldInOutbox: held, noConsent, delayMs: d, spanSeconds: spanS, perSecond: alerts.length / spanS },
     };
