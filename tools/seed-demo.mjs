@@ -213,6 +213,8 @@ async function showCampaigns() {
         type: 'send',
         channel: 'email',
         template: { subject: 'Only {{product.left}} left: {{product.title}}', html: '<p>{{product.title}}, which you looked at, is almost gone: {{product.left}} left.</p>' },
+        // Products from the recommender, laid out under the text by the default e-mail layout.
+        recommendations: { placement: 'bought_together', limit: 3 },
       },
     ],
   };
@@ -224,7 +226,7 @@ async function showCampaigns() {
   await call('/v1/events', {
     method: 'POST',
     key: keys.writeKey,
-    body: { events: [{ eventId: `demo-subscribe-alice`, type: 'subscribe', occurredAt: new Date().toISOString(), anonymousId: 'demo-visitor', customerId: 'alice', properties: { channel: 'email', email: 'alice@example.com' } }] },
+    body: { events: [{ eventId: randomUUID(), type: 'subscribe', occurredAt: new Date().toISOString(), anonymousId: 'demo-visitor', customerId: 'alice', properties: { channel: 'email', email: 'alice@example.com' } }] },
   });
   const decide = async (placement, who) => (await call(`/v1/decisions?placement=${placement}&${who}`, { key: keys.writeKey })).body;
   let alicePopup;
@@ -254,6 +256,11 @@ async function showCampaigns() {
   }
   const last = mail.at(-1);
   console.log(`\nLow stock: case-x1 fell to 3 in stock; ${mail.length > before ? `${((Date.now() - sent) / 1000).toFixed(1)} s later the mail sink had "${last.subject}" for ${last.to} (${last.file} in .cache/run/mail/)` : 'no e-mail arrived within 20 s (see .cache/run/logs/campaign.log)'}.`);
+  if (mail.length > before) {
+    const eml = (await import('node:fs')).readFileSync(`.cache/run/mail/${last.file}`, 'utf8');
+    const shown = products.filter((p) => p.productId !== 'case-x1' && eml.includes(p.title)).map((p) => p.title);
+    console.log(`  with recommendations (bought together with her last order): ${shown.join(', ') || 'none (the recommender did not answer in time)'}`);
+  }
   console.log('\nAsk for a decision, or look at what was sent:');
   console.log(`  curl -s "${gateway}/v1/decisions?placement=banner&anonymousId=someone-new" -H "X-Api-Key: $WRITE_KEY"`);
   console.log(`  curl -s "${gateway}/admin/v1/stores/${storeId}/messages?limit=5" -H "X-Admin-Token: $(cat .cache/run/admin-token)"`);
