@@ -40,65 +40,76 @@ export class AudienceService {
     for (const h of this.handlers) await h.handle(facts, tx);
   }
 
-  async profilesChanged(messages: ConsumedMessage[]): Promise<void> {
-    const facts: Fact[] = [];
+  /**
+   * A batch in one transaction: `store` takes each message (answering an error for one it cannot
+   * process) and adds the facts it learned, which are handed on in the same transaction. The valid
+   * messages are stored first; an invalid one is then thrown, to be dead-lettered on its own.
+   */
+  private async storeEach(messages: ConsumedMessage[], store: (tx: EntityManager, m: ConsumedMessage, facts: Fact[]) => Promise<UnprocessableMessageError | void>): Promise<void> {
     let invalid: UnprocessableMessageError | undefined;
     await this.db.transaction(async (tx) => {
+      const facts: Fact[] = [];
       for (const m of messages) {
-        if (m.value === null) {
-          const key = splitKey(m.key);
-          if (!key) continue;
-          const into = m.headers[MERGED_INTO_HEADER] || undefined;
-          await this.profileGone(tx, key[0], key[1], into);
-          facts.push({ kind: 'profile_gone', storeId: key[0], profileId: key[1], into });
-          continue;
-        }
-        const checked = profileView.validate(m.value);
-        if (!checked.ok) {
-          invalid ??= new UnprocessableMessageError('invalid_profile', checked.errors);
-          continue;
-        }
-        const p = checked.value;
-        const rows = await tx.query(
-          `INSERT INTO "campaign"."shoppers" AS s ("store_id", "profile_id", "customer_id", "anonymous_id", "email", "consent_email", "consent_push", "stage", "timezone", "country",
-             "orders_count", "revenue", "discount_order_share", "offer_response_rate", "segments", "traits", "affinities", "purchased", "computed_at")
-           VALUES ($1, $2, $3, $19, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-           ON CONFLICT ("store_id", "profile_id") DO UPDATE SET
-             "customer_id" = EXCLUDED."customer_id", "anonymous_id" = EXCLUDED."anonymous_id", "email" = EXCLUDED."email", "consent_email" = EXCLUDED."consent_email", "consent_push" = EXCLUDED."consent_push",
-             "stage" = EXCLUDED."stage", "timezone" = EXCLUDED."timezone", "country" = EXCLUDED."country", "orders_count" = EXCLUDED."orders_count",
-             "revenue" = EXCLUDED."revenue", "discount_order_share" = EXCLUDED."discount_order_share", "offer_response_rate" = EXCLUDED."offer_response_rate",
-             "segments" = EXCLUDED."segments", "traits" = EXCLUDED."traits", "affinities" = EXCLUDED."affinities", "purchased" = EXCLUDED."purchased",
-             "computed_at" = EXCLUDED."computed_at"
-           WHERE s."computed_at" <= EXCLUDED."computed_at"
-           RETURNING 1`,
-          [
-            p.storeId,
-            p.profileId,
-            p.customerId ?? null,
-            p.email ?? null,
-            p.consent.email ?? null,
-            p.consent.push ?? null,
-            p.stage,
-            p.timezone ?? null,
-            p.geo?.country ?? null,
-            p.orders.count,
-            p.orders.revenue,
-            p.discountSensitivity.orderShare ?? null,
-            p.discountSensitivity.offerResponseRate ?? null,
-            p.segments,
-            JSON.stringify(p.traits),
-            JSON.stringify({ category: p.affinities.category.slice(0, 10), brand: p.affinities.brand.slice(0, 10), priceBand: p.affinities.priceBand.slice(0, 3) }),
-            p.purchased.map((x) => x.productId),
-            p.computedAt,
-            p.identities.find((i) => i.kind === 'anonymous')?.value ?? null,
-          ],
-        );
-        // An older version arriving late changes nothing and is not handed on.
-        if ((rows as unknown[]).length > 0) facts.push({ kind: 'profile', profile: p });
+        const error = await store(tx, m, facts);
+        if (error) invalid ??= error;
       }
       await this.handOn(tx, facts);
     });
     if (invalid) throw invalid;
+  }
+
+  async profilesChanged(messages: ConsumedMessage[]): Promise<void> {
+    await this.storeEach(messages, async (tx, m, facts) => {
+      if (m.value === null) {
+        const key = splitKey(m.key);
+        if (!key) return;
+        const into = m.headers[MERGED_INTO_HEADER] || undefined;
+        await this.profileGone(tx, key[0], key[1], into);
+        facts.push({ kind: 'profile_gone', storeId: key[0], profileId: key[1], into });
+        return;
+      }
+      const checked = profileView.validate(m.value);
+      if (!checked.ok) {
+        return new UnprocessableMessageError('invalid_profile', checked.errors);
+      }
+      const p = checked.value;
+      const rows = await tx.query(
+        `INSERT INTO "campaign"."shoppers" AS s ("store_id", "profile_id", "customer_id", "anonymous_id", "email", "consent_email", "consent_push", "stage", "timezone", "country",
+           "orders_count", "revenue", "discount_order_share", "offer_response_rate", "segments", "traits", "affinities", "purchased", "computed_at")
+         VALUES ($1, $2, $3, $19, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         ON CONFLICT ("store_id", "profile_id") DO UPDATE SET
+           "customer_id" = EXCLUDED."customer_id", "anonymous_id" = EXCLUDED."anonymous_id", "email" = EXCLUDED."email", "consent_email" = EXCLUDED."consent_email", "consent_push" = EXCLUDED."consent_push",
+           "stage" = EXCLUDED."stage", "timezone" = EXCLUDED."timezone", "country" = EXCLUDED."country", "orders_count" = EXCLUDED."orders_count",
+           "revenue" = EXCLUDED."revenue", "discount_order_share" = EXCLUDED."discount_order_share", "offer_response_rate" = EXCLUDED."offer_response_rate",
+           "segments" = EXCLUDED."segments", "traits" = EXCLUDED."traits", "affinities" = EXCLUDED."affinities", "purchased" = EXCLUDED."purchased",
+           "computed_at" = EXCLUDED."computed_at"
+         WHERE s."computed_at" <= EXCLUDED."computed_at"
+         RETURNING 1`,
+        [
+          p.storeId,
+          p.profileId,
+          p.customerId ?? null,
+          p.email ?? null,
+          p.consent.email ?? null,
+          p.consent.push ?? null,
+          p.stage,
+          p.timezone ?? null,
+          p.geo?.country ?? null,
+          p.orders.count,
+          p.orders.revenue,
+          p.discountSensitivity.orderShare ?? null,
+          p.discountSensitivity.offerResponseRate ?? null,
+          p.segments,
+          JSON.stringify(p.traits),
+          JSON.stringify({ category: p.affinities.category.slice(0, 10), brand: p.affinities.brand.slice(0, 10), priceBand: p.affinities.priceBand.slice(0, 3) }),
+          p.purchased.map((x) => x.productId),
+          p.computedAt,
+          p.identities.find((i) => i.kind === 'anonymous')?.value ?? null,
+        ],
+      );
+      // An older version arriving late changes nothing and is not handed on.
+      if ((rows as unknown[]).length > 0) facts.push({ kind: 'profile', profile: p });
+    });
   }
 
   private async profileGone(tx: EntityManager, storeId: string, profileId: string, into: string | undefined): Promise<void> {
@@ -131,28 +142,21 @@ export class AudienceService {
   }
 
   async erasures(messages: ConsumedMessage[]): Promise<void> {
-    const facts: Fact[] = [];
-    let invalid: UnprocessableMessageError | undefined;
-    await this.db.transaction(async (tx) => {
-      for (const m of messages) {
-        const checked = erasure.validate(m.value);
-        if (!checked.ok) {
-          invalid ??= new UnprocessableMessageError('invalid_erasure', checked.errors);
-          continue;
-        }
-        const e = checked.value;
-        const ids = new Set([
-          e.profileId,
-          ...e.identities.map((i) => profileIdFor(e.storeId, i.kind === 'customer' ? { customerId: i.value, anonymousId: '' } : { anonymousId: i.value })),
-        ]);
-        for (const id of ids) {
-          await this.profileGone(tx, e.storeId, id, undefined);
-          facts.push({ kind: 'profile_gone', storeId: e.storeId, profileId: id });
-        }
+    await this.storeEach(messages, async (tx, m, facts) => {
+      const checked = erasure.validate(m.value);
+      if (!checked.ok) {
+        return new UnprocessableMessageError('invalid_erasure', checked.errors);
       }
-      await this.handOn(tx, facts);
+      const e = checked.value;
+      const ids = new Set([
+        e.profileId,
+        ...e.identities.map((i) => profileIdFor(e.storeId, i.kind === 'customer' ? { customerId: i.value, anonymousId: '' } : { anonymousId: i.value })),
+      ]);
+      for (const id of ids) {
+        await this.profileGone(tx, e.storeId, id, undefined);
+        facts.push({ kind: 'profile_gone', storeId: e.storeId, profileId: id });
+      }
     });
-    if (invalid) throw invalid;
   }
 
   async events(messages: ConsumedMessage[]): Promise<void> {
@@ -252,93 +256,79 @@ export class AudienceService {
   }
 
   async products(messages: ConsumedMessage[]): Promise<void> {
-    const facts: Fact[] = [];
-    let invalid: UnprocessableMessageError | undefined;
-    await this.db.transaction(async (tx) => {
-      for (const m of messages) {
-        if (m.value === null) {
-          const key = splitKey(m.key);
-          if (key) await tx.query(`UPDATE "campaign"."products" SET "hidden" = true WHERE "store_id" = $1 AND "product_id" = $2`, key);
-          continue;
-        }
-        const checked = product.validate(m.value);
-        if (!checked.ok) {
-          invalid ??= new UnprocessableMessageError('invalid_product', checked.errors);
-          continue;
-        }
-        const p = checked.value;
-        const [before] = (await tx.query(
-          `SELECT "price", "sale_price", "in_stock", "stock_level", "updated_at", "stock_updated_at" FROM "campaign"."products" WHERE "store_id" = $1 AND "product_id" = $2 FOR UPDATE`,
-          [p.storeId, p.productId],
-        )) as { price: number; sale_price: number | null; in_stock: boolean; stock_level: number | null; updated_at: Date; stock_updated_at: Date | null }[];
-        if (before && before.updated_at.getTime() > Date.parse(p.updatedAt)) continue; // an older version, late
-        // A newer stock message than this product version keeps its say on stock.
-        const stockIsNewer = !!before?.stock_updated_at && before.stock_updated_at.getTime() > Date.parse(p.updatedAt);
-        const inStock = stockIsNewer ? before.in_stock : p.inStock && (p.stockLevel === undefined || p.stockLevel > 0);
-        const level = stockIsNewer ? before.stock_level : (p.stockLevel ?? null);
-        await tx.query(
-          `INSERT INTO "campaign"."products" ("store_id", "product_id", "title", "brand", "categories", "price", "sale_price", "currency", "image_url", "in_stock", "stock_level", "hidden", "created_at", "updated_at")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-           ON CONFLICT ("store_id", "product_id") DO UPDATE SET "title" = EXCLUDED."title", "brand" = EXCLUDED."brand", "categories" = EXCLUDED."categories",
-             "price" = EXCLUDED."price", "sale_price" = EXCLUDED."sale_price", "currency" = EXCLUDED."currency", "image_url" = EXCLUDED."image_url",
-             "in_stock" = EXCLUDED."in_stock", "stock_level" = EXCLUDED."stock_level", "hidden" = EXCLUDED."hidden", "created_at" = EXCLUDED."created_at", "updated_at" = EXCLUDED."updated_at"`,
-          [p.storeId, p.productId, p.title, p.brand ?? null, p.categories, p.price, p.salePrice ?? null, p.currency, p.imageUrl ?? null, inStock, level, p.hidden ?? false, p.createdAt, p.updatedAt],
-        );
-        const at = p.updatedAt;
-        if (!before) {
-          facts.push({ kind: 'new_product', storeId: p.storeId, productId: p.productId, at });
-          continue;
-        }
-        const was = before.sale_price ?? before.price;
-        if (effectivePrice(p) < was) facts.push({ kind: 'price_drop', storeId: p.storeId, productId: p.productId, before: was, after: effectivePrice(p), at });
-        if (!stockIsNewer && (before.in_stock !== inStock || before.stock_level !== level)) {
-          facts.push({ kind: 'stock', storeId: p.storeId, productId: p.productId, before: { level: before.stock_level, inStock: before.in_stock }, after: { level, inStock }, at });
-        }
+    await this.storeEach(messages, async (tx, m, facts) => {
+      if (m.value === null) {
+        const key = splitKey(m.key);
+        if (key) await tx.query(`UPDATE "campaign"."products" SET "hidden" = true WHERE "store_id" = $1 AND "product_id" = $2`, key);
+        return;
       }
-      await this.handOn(tx, facts);
+      const checked = product.validate(m.value);
+      if (!checked.ok) {
+        return new UnprocessableMessageError('invalid_product', checked.errors);
+      }
+      const p = checked.value;
+      const [before] = (await tx.query(
+        `SELECT "price", "sale_price", "in_stock", "stock_level", "updated_at", "stock_updated_at" FROM "campaign"."products" WHERE "store_id" = $1 AND "product_id" = $2 FOR UPDATE`,
+        [p.storeId, p.productId],
+      )) as { price: number; sale_price: number | null; in_stock: boolean; stock_level: number | null; updated_at: Date; stock_updated_at: Date | null }[];
+      if (before && before.updated_at.getTime() > Date.parse(p.updatedAt)) return; // an older version, late
+      // A newer stock message than this product version keeps its say on stock.
+      const stockIsNewer = !!before?.stock_updated_at && before.stock_updated_at.getTime() > Date.parse(p.updatedAt);
+      const inStock = stockIsNewer ? before.in_stock : p.inStock && (p.stockLevel === undefined || p.stockLevel > 0);
+      const level = stockIsNewer ? before.stock_level : (p.stockLevel ?? null);
+      await tx.query(
+        `INSERT INTO "campaign"."products" ("store_id", "product_id", "title", "brand", "categories", "price", "sale_price", "currency", "image_url", "in_stock", "stock_level", "hidden", "created_at", "updated_at")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT ("store_id", "product_id") DO UPDATE SET "title" = EXCLUDED."title", "brand" = EXCLUDED."brand", "categories" = EXCLUDED."categories",
+           "price" = EXCLUDED."price", "sale_price" = EXCLUDED."sale_price", "currency" = EXCLUDED."currency", "image_url" = EXCLUDED."image_url",
+           "in_stock" = EXCLUDED."in_stock", "stock_level" = EXCLUDED."stock_level", "hidden" = EXCLUDED."hidden", "created_at" = EXCLUDED."created_at", "updated_at" = EXCLUDED."updated_at"`,
+        [p.storeId, p.productId, p.title, p.brand ?? null, p.categories, p.price, p.salePrice ?? null, p.currency, p.imageUrl ?? null, inStock, level, p.hidden ?? false, p.createdAt, p.updatedAt],
+      );
+      const at = p.updatedAt;
+      if (!before) {
+        facts.push({ kind: 'new_product', storeId: p.storeId, productId: p.productId, at });
+        return;
+      }
+      const was = before.sale_price ?? before.price;
+      if (effectivePrice(p) < was) facts.push({ kind: 'price_drop', storeId: p.storeId, productId: p.productId, before: was, after: effectivePrice(p), at });
+      if (!stockIsNewer && (before.in_stock !== inStock || before.stock_level !== level)) {
+        facts.push({ kind: 'stock', storeId: p.storeId, productId: p.productId, before: { level: before.stock_level, inStock: before.in_stock }, after: { level, inStock }, at });
+      }
     });
-    if (invalid) throw invalid;
   }
 
   async inventory(messages: ConsumedMessage[]): Promise<void> {
-    const facts: Fact[] = [];
-    let invalid: UnprocessableMessageError | undefined;
-    await this.db.transaction(async (tx) => {
-      for (const m of messages) {
-        const checked = inventory.validate(m.value);
-        if (!checked.ok) {
-          invalid ??= new UnprocessableMessageError('invalid_inventory', checked.errors);
-          continue;
-        }
-        const c = checked.value;
-        if (c.variantId) continue; // product-level stock only: variant stock is not alerted on
-        const [before] = (await tx.query(
-          `SELECT "in_stock", "stock_level" FROM "campaign"."products" WHERE "store_id" = $1 AND "product_id" = $2
-             AND ("stock_updated_at" IS NULL OR "stock_updated_at" < $3) AND "updated_at" <= $3 FOR UPDATE`,
-          [c.storeId, c.productId, c.updatedAt],
-        )) as { in_stock: boolean; stock_level: number | null }[];
-        if (!before) continue; // unknown product, or a newer stock figure is already held
-        const inStock = c.inStock && c.stockLevel > 0;
-        await tx.query(`UPDATE "campaign"."products" SET "in_stock" = $3, "stock_level" = $4, "stock_updated_at" = $5 WHERE "store_id" = $1 AND "product_id" = $2`, [
-          c.storeId,
-          c.productId,
-          inStock,
-          c.stockLevel,
-          c.updatedAt,
-        ]);
-        if (before.in_stock !== inStock || before.stock_level !== c.stockLevel) {
-          facts.push({
-            kind: 'stock',
-            storeId: c.storeId,
-            productId: c.productId,
-            before: { level: before.stock_level, inStock: before.in_stock },
-            after: { level: c.stockLevel, inStock },
-            at: c.updatedAt,
-          });
-        }
+    await this.storeEach(messages, async (tx, m, facts) => {
+      const checked = inventory.validate(m.value);
+      if (!checked.ok) {
+        return new UnprocessableMessageError('invalid_inventory', checked.errors);
       }
-      await this.handOn(tx, facts);
+      const c = checked.value;
+      if (c.variantId) return; // product-level stock only: variant stock is not alerted on
+      const [before] = (await tx.query(
+        `SELECT "in_stock", "stock_level" FROM "campaign"."products" WHERE "store_id" = $1 AND "product_id" = $2
+           AND ("stock_updated_at" IS NULL OR "stock_updated_at" < $3) AND "updated_at" <= $3 FOR UPDATE`,
+        [c.storeId, c.productId, c.updatedAt],
+      )) as { in_stock: boolean; stock_level: number | null }[];
+      if (!before) return; // unknown product, or a newer stock figure is already held
+      const inStock = c.inStock && c.stockLevel > 0;
+      await tx.query(`UPDATE "campaign"."products" SET "in_stock" = $3, "stock_level" = $4, "stock_updated_at" = $5 WHERE "store_id" = $1 AND "product_id" = $2`, [
+        c.storeId,
+        c.productId,
+        inStock,
+        c.stockLevel,
+        c.updatedAt,
+      ]);
+      if (before.in_stock !== inStock || before.stock_level !== c.stockLevel) {
+        facts.push({
+          kind: 'stock',
+          storeId: c.storeId,
+          productId: c.productId,
+          before: { level: before.stock_level, inStock: before.in_stock },
+          after: { level: c.stockLevel, inStock },
+          at: c.updatedAt,
+        });
+      }
     });
-    if (invalid) throw invalid;
   }
 }
