@@ -78,9 +78,11 @@ trap 'exit 130' INT TERM
 BENCH_PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 BENCH_DB=${BENCH_DB:-signal_bench_recs_serve}
 export BENCH_PG_URL BENCH_DB
+say "infra: deploy/local/infra.sh up kafka (log .cache/bench/recs-serve/infra.log)"
+# Kafka only: OpenSearch is not used here, and an idle JVM is one more thing on the two cores.
+# BENCH_KAFKA_BROKERS names a Kafka to use instead (infra.sh then only checks it answers).
+DATABASE_URL=$BENCH_PG_URL KAFKA_BROKERS=${BENCH_KAFKA_BROKERS:-} bash deploy/local/infra.sh up kafka >"$OUT/infra.log" 2>&1 || { cat "$OUT/infra.log" >&2; die "infra did not come up"; }
 export KAFKA_BROKERS=${BENCH_KAFKA_BROKERS:-127.0.0.1:9092}
-say "infra: deploy/local/infra.sh up (log .cache/bench/recs-serve/infra.log)"
-DATABASE_URL=$BENCH_PG_URL bash deploy/local/infra.sh up >"$OUT/infra.log" 2>&1 || { cat "$OUT/infra.log" >&2; die "infra did not come up"; }
 KAFKA_PID=$(tr -dc '0-9' <"${INFRA_HOME:-$REPO_ROOT/.cache/infra}/run/kafka.pid" 2>/dev/null || true)
 export BENCH_INGEST_GROUP=${BENCH_INGEST_GROUP:-bench-recs-serve-ingest}
 export BENCH_RECOMMENDER_GROUP=${BENCH_RECOMMENDER_GROUP:-bench-recs-serve-recommender}

@@ -3,7 +3,10 @@
 # OpenSearch 2.19 node from Maven Central jars, on loopback, plus a readiness check of PostgreSQL.
 # See docs/infra.md.
 #
-#   deploy/local/infra.sh up            start what is missing, wait until ready, print settings
+#   deploy/local/infra.sh up [kafka|opensearch ...]
+#                                       start what is missing, wait until ready, print settings;
+#                                       naming services starts only those (a benchmark that needs
+#                                       no OpenSearch leaves its JVM off the machine)
 #   deploy/local/infra.sh down [--purge] stop what `up` started (--purge: also wipe data dirs)
 #   deploy/local/infra.sh status        running or not, pid, URL (exit 1 if something is not ready)
 #   deploy/local/infra.sh env           `export ...` lines, for: eval "$(deploy/local/infra.sh env)"
@@ -306,7 +309,17 @@ up_postgres() {
 # ---------------------------------------------------------------------------------------------
 # up
 cmd_up() {
-  local t0 failed=0 kafka_mode os_mode kpid ospid
+  local t0 failed=0 kafka_mode os_mode kpid ospid want_kafka=1 want_os=1
+  if [[ $# -gt 0 ]]; then
+    want_kafka=0 want_os=0
+    for s in "$@"; do
+      case $s in
+        kafka) want_kafka=1 ;;
+        opensearch) want_os=1 ;;
+        *) die "up: unknown service '$s' (kafka, opensearch)" ;;
+      esac
+    done
+  fi
   t0=$(now_ms)
   mkdir -p "$INFRA_HOME" "$RUN_DIR" "$LOG_DIR"
   if command -v flock >/dev/null 2>&1; then
@@ -315,7 +328,9 @@ cmd_up() {
   fi
 
   # Decide what to do for each service.
-  if [[ -n ${KAFKA_BROKERS:-} ]]; then
+  if ((!want_kafka)); then
+    kafka_mode=skip
+  elif [[ -n ${KAFKA_BROKERS:-} ]]; then
     kafka_mode=external
   elif kpid=$(our_pid "$KAFKA_PID" "$(kafka_marker)"); then
     kafka_mode=running
@@ -326,7 +341,9 @@ cmd_up() {
       port_open 127.0.0.1 "$p" && die "kafka: port $p is used by a process infra.sh did not start; stop it, set KAFKA_BROKERS to use it, or pick KAFKA_PORT/KAFKA_CONTROLLER_PORT"
     done
   fi
-  if [[ -n ${OPENSEARCH_URL:-} ]]; then
+  if ((!want_os)); then
+    os_mode=skip
+  elif [[ -n ${OPENSEARCH_URL:-} ]]; then
     os_mode=external
   elif ospid=$(our_pid "$OS_PID" "$(os_marker)"); then
     os_mode=running
@@ -364,24 +381,28 @@ cmd_up() {
   up_postgres || failed=1
 
   # Wait for both in parallel.
-  local kres=$RUN_DIR/.wait-kafka.$$ kwait
-  (
-    if [[ $kafka_mode == external ]]; then wait_kafka "$KAFKA_BROKERS" "$INFRA_TIMEOUT"; else wait_kafka "$LOCAL_KAFKA" "$INFRA_TIMEOUT" "$kpid"; fi
-  ) >"$kres" 2>&1 &
-  kwait=$!
+  local kres=$RUN_DIR/.wait-kafka.$$ kwait=
+  if [[ $kafka_mode != skip ]]; then
+    (
+      if [[ $kafka_mode == external ]]; then wait_kafka "$KAFKA_BROKERS" "$INFRA_TIMEOUT"; else wait_kafka "$LOCAL_KAFKA" "$INFRA_TIMEOUT" "$kpid"; fi
+    ) >"$kres" 2>&1 &
+    kwait=$!
+  fi
 
   local os_url=${OPENSEARCH_URL:-$LOCAL_OS} os_ok=1 os_status
   if [[ $os_mode == external ]]; then
     os_status=$(wait_opensearch "$os_url" "$INFRA_TIMEOUT") || os_ok=0
-  else
+  elif [[ $os_mode != skip ]]; then
     os_status=$(wait_opensearch "$os_url" "$INFRA_TIMEOUT" "$ospid") || os_ok=0
   fi
   local os_elapsed k_ok=1 k_elapsed
   os_elapsed=$(since "$ts")
-  wait "$kwait" || k_ok=0
+  [[ -z $kwait ]] || wait "$kwait" || k_ok=0
   k_elapsed=$(since "$ts")
 
-  if ((k_ok)); then
+  if [[ $kafka_mode == skip ]]; then
+    say "kafka:      not asked for, not started"
+  elif ((k_ok)); then
     say "kafka:      $kafka_note; ready after $k_elapsed at ${KAFKA_BROKERS:-$LOCAL_KAFKA} ($(sed -nE 's/^wait-kafka: ready \((.*)\)$/\1/p' "$kres"))"
   else
     failed=1
@@ -390,7 +411,9 @@ cmd_up() {
     [[ $kafka_mode == external ]] || log_tail kafka "$KAFKA_LOG"
   fi
   rm -f "$kres"
-  if ((os_ok)); then
+  if [[ $os_mode == skip ]]; then
+    say "opensearch: not asked for, not started"
+  elif ((os_ok)); then
     say "opensearch: $os_note; ready after $os_elapsed at $(mask "$os_url") ($os_status)"
   else
     failed=1
@@ -403,8 +426,8 @@ cmd_up() {
     exit 1
   fi
   say "infra: up in $(since "$t0"). Connection settings:"
-  say "KAFKA_BROKERS=${KAFKA_BROKERS:-$LOCAL_KAFKA}"
-  say "OPENSEARCH_URL=$(mask "$os_url")"
+  [[ $kafka_mode == skip ]] || say "KAFKA_BROKERS=${KAFKA_BROKERS:-$LOCAL_KAFKA}"
+  [[ $os_mode == skip ]] || say "OPENSEARCH_URL=$(mask "$os_url")"
   say "DATABASE_URL=$(mask "${DATABASE_URL:-$PG_DEFAULT_URL}")"
 }
 
