@@ -15,6 +15,7 @@ import { RecommendationsService } from './serving/recommendations.service';
 import { ShopperReader } from './serving/shopper-reader';
 import { StatusService } from './serving/status.service';
 import { StoreCache } from './serving/store-cache';
+import { WarmUp } from './serving/warm-up';
 import { ShoppersEventsController } from './shoppers/shoppers.events.controller';
 import { ShoppersService } from './shoppers/shoppers.service';
 
@@ -49,6 +50,7 @@ export class AppModule {
         NeighbourCache,
         StatusService,
         RecommendationsService,
+        WarmUp,
       ],
     };
   }

@@ -22,7 +22,7 @@ export interface Harness {
 }
 
 export async function startRecommender(env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig(RecommenderConfigSchema, testEnv({ LOG_LEVEL: 'error', CACHE_REFRESH_MS: '200', ...env }));
+  const config = loadConfig(RecommenderConfigSchema, testEnv({ LOG_LEVEL: 'error', CACHE_REFRESH_MS: '200', WARM_UP_STORES: '0', ...env }));
   const groupId = await groupAtTopicEnd('recommender', [TOPICS.EventsEnriched, TOPICS.CatalogProducts, TOPICS.CatalogInventory, TOPICS.ProfilesChanged, TOPICS.PrivacyErasures], config.KAFKA_BROKERS);
   const service = await startTestService(AppModule.register(config, { groupId }));
   const producer = await testProducer(config.KAFKA_BROKERS, 'recommender-test');

@@ -1,5 +1,6 @@
 import { TOPICS, type DeadLetter, type RecommendationAnswer, type RecommendationServed } from '@signal/contracts';
 import { KafkaTap, eventually } from '@signal/testing';
+import { WarmUp } from '../src/serving/warm-up';
 import { enrichedEvent, product, purchase, startRecommender, uniqueStore, view, type Harness } from './harness';
 
 let h: Harness;
@@ -284,4 +285,20 @@ describe('records, privacy and bad input', () => {
       await dlq.close();
     }
   });
+});
+
+describe('a replica starting', () => {
+  it('loads the most recently modelled stores and their hottest neighbour lists before it listens', async () => {
+    const warm = await startRecommender({ WARM_UP_STORES: '5', WARM_UP_TIMEOUT_MS: '20000' });
+    try {
+      const { result } = warm.service.app.get(WarmUp);
+      expect(result.complete).toBe(true);
+      expect(result.stores).toContain(store);
+      expect(result.lists).toBeGreaterThan(0);
+      const answer = await warm.get<Answer>(`/v1/stores/${store}/recommendations?placement=bought_together&productId=phone-a`);
+      expect(ids(answer.body)).toContain('charger');
+    } finally {
+      await warm.close();
+    }
+  }, 90_000);
 });

@@ -49,8 +49,28 @@ export class RecommendationsService {
       const hottest = state.catalog.trending('', undefined, WARM_PRODUCTS);
       const intern = (id: string) => state.catalog.products.get(id)?.id ?? id;
       const revision = state.modelRevision as string;
-      this.neighbours.warm(storeId, revision, hottest, intern).catch((err: unknown) => this.logger.warn({ err, storeId }, 'Warming the neighbour cache failed'));
+      const warming = this.neighbours.warm(storeId, revision, hottest, intern).catch((err: unknown) => {
+        this.logger.warn({ err, storeId }, 'Warming the neighbour cache failed');
+        return 0;
+      });
+      this.warming.set(storeId, warming);
+      void warming.finally(() => {
+        if (this.warming.get(storeId) === warming) this.warming.delete(storeId);
+      });
     });
+  }
+
+  /** Neighbour lists being read ahead for a store's new model, by store: what `warm` waits for. */
+  private readonly warming = new Map<string, Promise<number>>();
+
+  /**
+   * Loads a store (catalog, popularity, rules, model revision) and reads ahead the neighbour lists
+   * of its hottest products: what a replica does before it takes traffic. Resolves to the number of
+   * lists asked for (0 when the store has no model yet).
+   */
+  async warm(storeId: string): Promise<number> {
+    await this.stores.get(storeId);
+    return (await this.warming.get(storeId)) ?? 0;
   }
 
   /** `gone` tells whether the caller has hung up: checked before each step that costs something. */
