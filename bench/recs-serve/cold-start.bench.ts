@@ -4,6 +4,7 @@
  * moment its readiness probe answers, 200 requests/s through a gateway, as Kubernetes would route
  * them. Counts the shelves the gateway had to answer with its fallback and the latency by 5-second
  * window: cold (WARM_UP_STORES=0), with the replica's warm-up (its defaults), and cold again.
+ * Then the same for the 20 s after the model job swaps a new model in, under that traffic.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -123,31 +124,73 @@ async function main(): Promise<void> {
     const keys = await get(`http://127.0.0.1:${gwPort}/admin/v1/stores/${encodeURIComponent(storeId)}/keys`, { 'x-admin-token': adminToken }, 'POST');
     const writeKey = (JSON.parse(keys.text) as { writeKey: string }).writeKey;
     // Cold, warm, cold again: the second cold run shows what is left once the gateway itself is warm.
-    for (const [mode, vars] of [
-      ['cold (WARM_UP_STORES=0)', { WARM_UP_STORES: '0' }],
-      ['warm-up (defaults)', {}],
-      ['cold again (WARM_UP_STORES=0)', { WARM_UP_STORES: '0' }],
-    ] as const) {
+    // Then a new model swapped in under traffic (BENCH_SWAP=0 skips it; the job takes about 30 s).
+    const scenarios: [string, Record<string, string>, boolean][] = [
+      ['cold (WARM_UP_STORES=0)', { WARM_UP_STORES: '0' }, false],
+      ['warm-up (defaults)', {}, false],
+      ['cold again (WARM_UP_STORES=0)', { WARM_UP_STORES: '0' }, false],
+    ];
+    if (process.env.BENCH_SWAP !== '0') scenarios.push(['new model under traffic', {}, true]);
+    for (const [mode, vars, swap] of scenarios) {
       const t0 = Date.now();
       const recommender = start('recommender', { PORT: String(rcPort), KAFKA_GROUP_ID: cfg.group, ...vars });
       try {
         await ready(`http://127.0.0.1:${rcPort}`, recommender);
         const readyMs = Date.now() - t0;
-        const requests = generateRequests(cfg.rate * cfg.seconds, catalog, shoppers, stream.seen, { seed: cfg.seed + 300 + results.length, tag: `c${results.length}` });
-        log(`${mode}: ready ${(readyMs / 1000).toFixed(1)} s after start; ${requests.length} requests at ${cfg.rate}/s through the gateway`);
-        const run = await runOpenLoop({
-          rate: cfg.rate,
-          count: requests.length,
-          send: async (i): Promise<Outcome> => {
-            const res = await get(`http://127.0.0.1:${gwPort}/v1/recommendations?${requests[i].query}`, { 'x-api-key': writeKey });
-            return { status: res.status, fallback: res.status === 200 && res.text.includes('"fallback"') };
-          },
-        });
-        const lat = run.results.map((r) => r.done - r.due).sort((a, b) => a - b);
-        const fallbacks = run.results.filter((r) => r.value.fallback || r.value.status !== 200).length;
-        const summary = `${mode}: ready after ${(readyMs / 1000).toFixed(1)} s; fallbacks ${fallbacks} of ${run.results.length}; p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms, max ${(lat[lat.length - 1] ?? 0).toFixed(1)} ms`;
+        let segment = 0;
+        const send = (query: string) => async (): Promise<Outcome> => {
+          const res = await get(`http://127.0.0.1:${gwPort}/v1/recommendations?${query}`, { 'x-api-key': writeKey });
+          return { status: res.status, fallback: res.status === 200 && res.text.includes('"fallback"') };
+        };
+        /**
+         * Open-loop traffic in back-to-back 5 s segments (each starts where the last one's timetable
+         * ends, whatever is still in flight) from `start` until `until(segment start)`, so a caller
+         * can stop at a moment it learns of later.
+         */
+        const traffic = async (start: number, until: (segmentStart: number) => boolean): Promise<Timed<Outcome>[]> => {
+          const segments: Promise<{ results: Timed<Outcome>[] }>[] = [];
+          let next = start;
+          while (!until(next)) {
+            const requests = generateRequests(cfg.rate * 5, catalog, shoppers, stream.seen, { seed: cfg.seed + 300 + results.length * 1000 + segment, tag: `c${results.length}-${segment++}` });
+            segments.push(runOpenLoop({ rate: cfg.rate, count: requests.length, startDelayMs: Math.max(0, next - performance.now()), send: (i) => send(requests[i].query)() }));
+            next += 5_000;
+            await sleep(Math.max(0, next - performance.now() - 20));
+          }
+          return (await Promise.all(segments)).flatMap((r) => r.results);
+        };
+        let from = performance.now() + 5;
+        let label = `${mode}: ready after ${(readyMs / 1000).toFixed(1)} s`;
+        let measured: Timed<Outcome>[];
+        if (!swap) {
+          log(`${mode}: ready ${(readyMs / 1000).toFixed(1)} s after start; ${cfg.rate} requests/s through the gateway for ${cfg.seconds} s`);
+          measured = await traffic(from, (t) => t >= from + cfg.seconds * 1000);
+        } else {
+          // Traffic first, then the model job on the same store while it runs; measured from the job's exit.
+          log(`${mode}: ${cfg.rate} requests/s through the gateway; the model job starts in 10 s`);
+          let exitAt = Infinity;
+          let jobMs = 0;
+          const job = (async () => {
+            await sleep(10_000);
+            const j0 = performance.now();
+            const child = spawn('node', ['dist/apps/recommender/src/build-models.js', '--store', storeId], { env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: dbUrl, KAFKA_BROKERS: cfg.kafka, KAFKA_GROUP_ID: cfg.group }, stdio: ['ignore', 'ignore', 'inherit'] });
+            const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+            if (code !== 0) throw new Error(`model job exited with ${code}`);
+            exitAt = performance.now();
+            jobMs = exitAt - j0;
+          })();
+          let failed = false;
+          job.catch(() => (failed = true));
+          const all = await traffic(from, (t) => failed || t >= exitAt + cfg.seconds * 1000);
+          await job;
+          from = exitAt;
+          measured = all.filter((r) => r.due >= exitAt && r.due < exitAt + cfg.seconds * 1000);
+          label = `${mode}: model job ${(jobMs / 1000).toFixed(1)} s; from its exit`;
+        }
+        const lat = measured.map((r) => r.done - r.due).sort((a, b) => a - b);
+        const fallbacks = measured.filter((r) => r.value.fallback || r.value.status !== 200).length;
+        const summary = `${label}: fallbacks ${fallbacks} of ${measured.length}; p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms, max ${(lat[lat.length - 1] ?? 0).toFixed(1)} ms`;
         log(summary);
-        results.push([`### ${summary}`, '', '| window | requests | fallbacks | p50 ms | p99 ms | max ms |', '| --- | ---: | ---: | ---: | ---: | ---: |', ...windows(run.results, run.start, 5_000), ''].join('\n'));
+        results.push([`### ${summary}`, '', '| window | requests | fallbacks | p50 ms | p99 ms | max ms |', '| --- | ---: | ---: | ---: | ---: | ---: |', ...windows(measured, from, 5_000), ''].join('\n'));
       } finally {
         await stop(recommender);
       }
@@ -155,7 +198,7 @@ async function main(): Promise<void> {
   } finally {
     await stop(gateway);
   }
-  console.log(`\n## Recommender cold start (${cfg.rate} requests/s through the gateway from the moment the replica is ready)\n\n${results.join('\n')}`);
+  console.log(`\n## A recommender replica's first seconds, and a new model (${cfg.rate} requests/s through the gateway)\n\n${results.join('\n')}`);
 }
 
 main().then(
