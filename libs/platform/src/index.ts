@@ -13,3 +13,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './kafka/transient-errors';
 export * from './http/bad-request';
+export * from './jobs/polling-loop';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { isTransientInfrastructureError } from '@signal/platform';
+import { PollingLoop, isTransientInfrastructureError } from '@signal/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Links } from '../channels/links';
 import { TemplateError, productContext, type ProductRow } from '../channels/templates';
@@ -63,43 +63,31 @@ type Outcome = { state: 'waiting'; step: string; dueInSeconds: number } | { stat
 @Injectable()
 export class JourneyRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(JourneyRunner.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollingLoop;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignConfig,
+    @Inject(CAMPAIGN_CONFIG) config: CampaignConfig,
     @Inject(OUTBOX) private readonly outbox: OutboxWriter,
     private readonly links: Links,
     private readonly recommendations: RecommendationsClient,
     // Optional while decisions/ does not provide it: a step's offer is then null ("not issued").
     @Optional() @Inject(OffersService) private readonly offers?: OffersService,
-  ) {}
+  ) {
+    this.loop = new PollingLoop({ intervalMs: config.JOURNEY_POLL_MS, work: () => this.runOnce(), log: this.log, failure: 'Journey runs failed; will retry' });
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((e: unknown) => this.log[isTransientInfrastructureError(e) ? 'warn' : 'error']({ err: e }, 'Journey runs failed; will retry'))
-        .finally(() => this.schedule());
-    }, this.config.JOURNEY_POLL_MS);
-    this.timer.unref();
+    await this.loop.stop();
   }
 
   /** Everything due now, batch after batch. */
   async runOnce(): Promise<void> {
-    while (!this.stopped && (await this.runBatch()) === RUN_BATCH);
+    while (!this.loop.stopped && (await this.runBatch()) === RUN_BATCH);
   }
 
   /** Claims and executes one batch of due runs; answers how many it claimed. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { isTransientInfrastructureError } from '@signal/platform';
+import { PollingLoop } from '@signal/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PROFILE_CONFIG, type ProfileConfig } from '../config';
 import { Profile, stateOf } from '../profiles/entities';
@@ -25,40 +25,28 @@ interface BackfillRow {
 @Injectable()
 export class SegmentJobsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(SegmentJobsService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollingLoop;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly segments: EvaluateSegmentsService,
     @Inject(PROFILE_CONFIG) private readonly config: ProfileConfig,
-  ) {}
+  ) {
+    this.loop = new PollingLoop({ intervalMs: config.SEGMENT_SWEEP_INTERVAL_MS, work: () => this.runOnce(), log: this.log, failure: 'Segment sweep failed; will retry' });
+  }
 
   onApplicationBootstrap(): void {
-    if (this.config.SEGMENT_SWEEP_INTERVAL_MS > 0) this.schedule();
+    if (this.config.SEGMENT_SWEEP_INTERVAL_MS > 0) this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((e: unknown) => this.log[isTransientInfrastructureError(e) ? 'warn' : 'error']({ err: e }, 'Segment sweep failed; will retry'))
-        .finally(() => this.schedule());
-    }, this.config.SEGMENT_SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    await this.loop.stop();
   }
 
   /** One round: everything due now, then one page of each pending backfill. */
   async runOnce(): Promise<void> {
-    while (!this.stopped && (await this.sweepPage()) === PAGE);
-    while (!this.stopped && (await this.backfillPage()));
+    while (!this.loop.stopped && (await this.sweepPage()) === PAGE);
+    while (!this.loop.stopped && (await this.backfillPage()));
   }
 
   /** Re-evaluates one page of profiles due; answers how many. */
