@@ -20,6 +20,9 @@ const REFRESH_BATCH = 100;
 /** A refresh waits this long to gather the stale lists of many requests into one query. */
 const REFRESH_DELAY_MS = 10;
 
+/** The cache key of one list: the model revision is kept in the entry, not the key (a stale list can be found). */
+const listKey = (storeId: string, kind: string, id: string) => `${storeId}\u0000${kind}\u0000${id}`;
+
 interface Entry {
   revision: string;
   list: NeighbourList | null;
@@ -64,7 +67,7 @@ export class NeighbourCache implements OnApplicationShutdown {
     intern: (id: string) => string = (id) => id,
   ): Promise<(kind: NeighbourKind, productId: string) => NeighbourList | undefined> {
     const found = new Map<string, NeighbourList | null>();
-    const key = (kind: string, id: string) => `${storeId}\u0000${kind}\u0000${id}`;
+    const key = (kind: string, id: string) => listKey(storeId, kind, id);
     const missing: { kind: string; id: string; k: string }[] = [];
     const elsewhere: [string, Promise<Map<string, NeighbourList>>][] = [];
     if (revision !== null) {
@@ -108,10 +111,12 @@ export class NeighbourCache implements OnApplicationShutdown {
   private refreshLater(k: string, list: StaleList): void {
     if (this.stale.has(k) || this.reading.has(k)) return;
     this.stale.set(k, list);
-    if (!this.refreshTimer) {
-      this.refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
-      this.refreshTimer.unref();
-    }
+    if (!this.refreshTimer) this.scheduleRefresh();
+  }
+
+  private scheduleRefresh(): void {
+    this.refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
+    this.refreshTimer.unref();
   }
 
   onApplicationShutdown(): void {
@@ -131,8 +136,7 @@ export class NeighbourCache implements OnApplicationShutdown {
           if (batch.length === REFRESH_BATCH) break;
         }
         for (const { k } of batch) this.stale.delete(k);
-        const key = (kind: string, id: string) => `${first.storeId}\u0000${kind}\u0000${id}`;
-        const lists = await this.read(first.storeId, batch, key, first.intern).catch((err: unknown) => {
+        const lists = await this.read(first.storeId, batch, (kind, id) => listKey(first.storeId, kind, id), first.intern).catch((err: unknown) => {
           // Those lists stay stale and are asked for again by the next shelf that shows them.
           this.logger.warn({ err, storeId: first.storeId }, 'Refreshing stale neighbour lists failed');
           return null;
@@ -148,10 +152,7 @@ export class NeighbourCache implements OnApplicationShutdown {
       }
     } finally {
       this.refreshTimer = undefined;
-      if (this.stale.size > 0) {
-        this.refreshTimer = setTimeout(() => void this.refresh(), REFRESH_DELAY_MS);
-        this.refreshTimer.unref();
-      }
+      if (this.stale.size > 0) this.scheduleRefresh();
     }
   }
 
